@@ -1,0 +1,40 @@
+# `make demo` and `make test` do all the set-up: a .venv with the project installed, and Graphviz.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck check-torch browser-test bench setup clean
+
+setup: $(INSTALLED) graphviz
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+.PHONY: graphviz
+graphviz:
+	@scripts/ensure-graphviz
+
+demo: setup
+	$(BIN)/chainrule demo
+
+test: setup
+	$(BIN)/python -m pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(INSTALLED)
+	$(BIN)/mypy
+
+# Cross-checks against PyTorch (opt-in: torch is large).
+check-torch: setup
+	$(BIN)/python -m pip install --quiet -e '.[dev,torch]'
+	$(BIN)/python -m pytest -m torch
+
+clean:
+	rm -rf $(VENV) out build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,23 @@
+"""chainrule's scalar autograd engine: Values, their computation graphs and the chain rule."""
+
+from autograd.check import GradcheckError, gradcheck
+from autograd.engine import backward, grad, topological_order
+from autograd.mode import enable_grad, is_grad_enabled, no_grad, scope
+from autograd.rules import RULES, Rule
+from autograd.value import Constant, Value
+
+__all__ = [
+    "RULES",
+    "Constant",
+    "GradcheckError",
+    "Rule",
+    "Value",
+    "backward",
+    "enable_grad",
+    "grad",
+    "gradcheck",
+    "is_grad_enabled",
+    "no_grad",
+    "scope",
+    "topological_order",
+]

@@ -1,0 +1,68 @@
+"""``gradcheck``: reverse-mode gradients against central differences."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Sequence
+
+from autograd.engine import grad
+from autograd.mode import no_grad
+from autograd.value import Number, Value, as_float
+
+
+class GradcheckError(RuntimeError):
+    """Raised by ``gradcheck`` when an analytic gradient disagrees with the numeric one."""
+
+
+def gradcheck(
+    f: Callable[..., Value],
+    inputs: Sequence[Number],
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> bool:
+    """Check d f / d input_i against (f(x + eps e_i) - f(x - eps e_i)) / (2 eps) for every i.
+
+    Passes where |analytic - numeric| <= atol + rtol |numeric|; returns True or raises
+    ``GradcheckError`` naming every input that disagrees, with both numbers.
+    """
+    if not callable(f):
+        raise TypeError(f"gradcheck needs a callable, got {type(f).__name__}")
+    if eps <= 0:
+        raise ValueError(f"eps must be positive, got {eps!r}")
+    point = [as_float(x, f"gradcheck input {i}") for i, x in enumerate(inputs)]
+    names = _argument_names(f, len(point))
+    xs = [Value(x, label=name) for x, name in zip(point, names, strict=True)]
+    analytic = grad(_evaluate(f, xs), xs)
+
+    failures = []
+    for i, (x, a) in enumerate(zip(point, analytic, strict=True)):
+        with no_grad():
+            up = _evaluate(f, [Value(x + eps) if j == i else v for j, v in enumerate(xs)])
+            down = _evaluate(f, [Value(x - eps) if j == i else v for j, v in enumerate(xs)])
+        numeric = (up.data - down.data) / (2 * eps)
+        if not abs(a - numeric) <= atol + rtol * abs(numeric):
+            failures.append(f"  input {i} ({names[i]} = {x!r}): analytic {a!r}, numeric {numeric!r}")
+    if failures:
+        raise GradcheckError("gradient mismatch:\n" + "\n".join(failures))
+    return True
+
+
+def _evaluate(f: Callable[..., Value], xs: list[Value]) -> Value:
+    out = f(*xs)
+    if not isinstance(out, Value):
+        raise TypeError(f"gradcheck: f must return a Value, got {type(out).__name__}")
+    return out
+
+
+def _argument_names(f: Callable[..., Value], n: int) -> list[str]:
+    """The names of f's positional parameters where they can be read, else x0, x1, ..."""
+    try:
+        params = [
+            p.name
+            for p in inspect.signature(f).parameters.values()
+            if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+    except (TypeError, ValueError):
+        params = []
+    return params[:n] + [f"x{i}" for i in range(len(params), n)] if len(params) < n else params[:n]
