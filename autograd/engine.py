@@ -18,20 +18,30 @@ _VJP = {op: rule.vjp for op, rule in RULES.items()}
 def topological_order(root: Value) -> list[Value]:
     """Every node reachable from ``root``, each after all of its parents (``root`` last)."""
     order: list[Value] = []
-    seen = {root}
-    # Depth-first, iteratively: a node is emitted once the iterator over its parents runs out.
-    stack = [(root, iter(root.parents))]
+    seen: set[Value] = set()
+    # Iterative depth-first search. A node is pushed back beneath a None marker before its
+    # parents, so popping the marker means all its parents are done and the node comes next.
+    stack: list[Value | None] = [root]
     push, pop, emit, mark = stack.append, stack.pop, order.append, seen.add
     while stack:
-        node, parents = stack[-1]
-        for parent in parents:
-            if parent not in seen:
-                mark(parent)
-                push((parent, iter(parent.parents)))
-                break
-        else:
-            pop()
+        node = pop()
+        if node is None:
+            emit(pop())  # type: ignore[arg-type]
+            continue
+        if node in seen:
+            continue
+        mark(node)
+        a = node._a
+        if a is None:
             emit(node)
+            continue
+        push(node)
+        push(None)
+        b = node._b
+        if b is not None and b not in seen:
+            push(b)
+        if a not in seen:
+            push(a)
     return order
 
 
@@ -46,26 +56,25 @@ def backward(root: Value, gradient: float = 1.0) -> None:
     order = topological_order(root)
     leaves = []
     for node in order:
-        if node.parents:
-            node.grad = 0.0
-        else:
+        if node._a is None:
             leaves.append(node)
+        else:
+            node.grad = 0.0
     saved = [leaf.grad for leaf in leaves]
     root.grad += gradient
     vjp = _VJP
     try:
         for node in reversed(order):
-            parents = node.parents
-            if not parents:
+            a = node._a
+            if a is None:
                 continue
-            if len(parents) == 2:
-                a, b = parents
+            b = node._b
+            if b is None:
+                a.grad += vjp[node.op](node.grad, node.data, a.data)[0]
+            else:
                 da, db = vjp[node.op](node.grad, node.data, a.data, b.data)
                 a.grad += da
                 b.grad += db
-            else:
-                a = parents[0]
-                a.grad += vjp[node.op](node.grad, node.data, a.data)[0]
     except BaseException:
         for leaf, before in zip(leaves, saved, strict=True):
             leaf.grad = before

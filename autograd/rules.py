@@ -84,10 +84,11 @@ def _pow(a: float, b: float) -> float:
     if a < 0 and not b.is_integer():
         raise _domain("**", "negative base to non-integer power", a, b)
     try:
-        return a**b
+        result: float = a**b
     except OverflowError:
         negative = a < 0 and b % 2 == 1
         return -math.inf if negative else math.inf
+    return result
 
 
 def _exp(a: float) -> float:

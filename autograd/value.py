@@ -38,6 +38,73 @@ def as_float(x: object, what: str = "Value data") -> float:
     raise TypeError(f"{what} must be a real number (int, float or bool), got {kind.__name__}")
 
 
+_new = object.__new__
+_VALUE: dict[str, Callable[..., float]] = {op: rule.value for op, rule in RULES.items()}
+
+
+def _tracked_out(out: Value) -> None:
+    """Apply the thread's recording mode to a fresh node: a leaf under no_grad, and the scope."""
+    out.scope = modes.scope()
+    if not modes.recording():
+        out.op = ""
+        out._a = out._b = None
+
+
+def _binary(op: str) -> tuple[Callable[[Value, Operand], Value], Callable[[Value, Number], Value]]:
+    """``a <op> b`` and its reflected form ``number <op> a``, recording a node made by ``op``."""
+    value = _VALUE[op]
+    what = f"operand of {op}"
+
+    def method(self: Value, other: Operand) -> Value:
+        if other.__class__ is not Value and not isinstance(other, Value):
+            other = constant(other, what)
+        # Written out rather than delegated: this is the hot path of every graph.
+        out = _new(Value)
+        out.data = value(self.data, other.data)
+        out.grad = 0.0
+        out.label = ""
+        out.op = op
+        out._a = self
+        out._b = other
+        out.scope = ""
+        if modes.open:
+            _tracked_out(out)
+        return out
+
+    def reflected(self: Value, other: Number) -> Value:
+        return method(constant(other, what), self)
+
+    _document(method, op, f"self {op} other")
+    _document(reflected, op, f"other {op} self")
+    return method, reflected
+
+
+def _unary(op: str) -> Callable[[Value], Value]:
+    """``op(a)``, recording a node made by ``op``."""
+    value = _VALUE[op]
+
+    def method(self: Value) -> Value:
+        out = _new(Value)
+        out.data = value(self.data)
+        out.grad = 0.0
+        out.label = ""
+        out.op = op
+        out._a = self
+        out._b = None
+        out.scope = ""
+        if modes.open:
+            _tracked_out(out)
+        return out
+
+    _document(method, op, f"{op}(self)")
+    return method
+
+
+def _document(method: Callable[..., Value], op: str, expression: str) -> None:
+    rule = RULES[op]
+    method.__doc__ = f"{expression}, recorded as op {op!r}; local derivatives: {rule.formula}."
+
+
 class Value:
     """A scalar node of a computation graph: ``data``, ``grad`` and how it was made.
 
@@ -45,7 +112,9 @@ class Value:
     operands in order (``()`` for a leaf). Equality and hashing are by identity.
     """
 
-    __slots__ = ("__weakref__", "data", "grad", "label", "op", "parents", "scope")
+    # Operands live in two slots rather than a tuple: one tracked allocation per node instead of
+    # two halves the work of the cyclic collector, which otherwise dominates building a graph.
+    __slots__ = ("__weakref__", "_a", "_b", "data", "grad", "label", "op", "scope")
 
     # NumPy scalars on the left of an operator defer to our reflected methods.
     __array_ufunc__ = None
@@ -54,8 +123,9 @@ class Value:
     grad: float
     label: str
     op: str
-    parents: tuple[Value, ...]
     scope: str
+    _a: Value | None  # first operand (None for a leaf)
+    _b: Value | None  # second operand (None for a leaf or a unary operation)
 
     def __init__(self, data: Number, label: str = "") -> None:
         if not isinstance(label, str):
@@ -64,7 +134,7 @@ class Value:
         self.grad = 0.0
         self.label = label
         self.op = ""
-        self.parents = ()
+        self._a = self._b = None
         self.scope = modes.scope()
 
     # --- inspection ----------------------------------------------------------------------------
@@ -81,9 +151,17 @@ class Value:
         return self.data
 
     @property
+    def parents(self) -> tuple[Value, ...]:
+        """The operands of the operation that made this node, in order (``()`` for a leaf)."""
+        a, b = self._a, self._b
+        if a is None:
+            return ()
+        return (a,) if b is None else (a, b)
+
+    @property
     def is_leaf(self) -> bool:
         """True for a node that no recorded operation produced."""
-        return not self.parents
+        return self._a is None
 
     def detach(self) -> Value:
         """A new leaf with the same data, outside any graph."""
@@ -101,9 +179,7 @@ class Value:
     def __ge__(self, other: Operand) -> bool:
         return self.data >= _data(other)
 
-    # Identity semantics: Values live in sets and dicts as distinct nodes.
-    __eq__ = object.__eq__
-    __hash__ = object.__hash__
+    # == and hash stay object's own (identity), so Values live in sets and dicts as distinct nodes.
 
     # --- differentiation -----------------------------------------------------------------------
 
@@ -116,104 +192,30 @@ class Value:
 
         backward(self, gradient)
 
-    # --- operations (their values and derivatives live in autograd.rules) ----------------------
+    # --- operations: generated from the rule table in autograd.rules --------------------------
 
-    def __add__(self, other: Operand) -> Value:
-        return _binary("+", self, other)
-
-    def __radd__(self, other: Number) -> Value:
-        return _binary("+", other, self)
-
-    def __sub__(self, other: Operand) -> Value:
-        return _binary("-", self, other)
-
-    def __rsub__(self, other: Number) -> Value:
-        return _binary("-", other, self)
-
-    def __mul__(self, other: Operand) -> Value:
-        return _binary("*", self, other)
-
-    def __rmul__(self, other: Number) -> Value:
-        return _binary("*", other, self)
-
-    def __truediv__(self, other: Operand) -> Value:
-        return _binary("/", self, other)
-
-    def __rtruediv__(self, other: Number) -> Value:
-        return _binary("/", other, self)
-
-    def __pow__(self, other: Operand) -> Value:
-        return _binary("**", self, other)
-
-    def __rpow__(self, other: Number) -> Value:
-        return _binary("**", other, self)
-
-    def __neg__(self) -> Value:
-        return _unary("neg", self)
-
-    def __pos__(self) -> Value:
-        return _unary("pos", self)
-
-    def __abs__(self) -> Value:
-        return _unary("abs", self)
-
-    def exp(self) -> Value:
-        """e ** self."""
-        return _unary("exp", self)
-
-    def log(self) -> Value:
-        """Natural logarithm; ValueError for self <= 0."""
-        return _unary("log", self)
-
-    def sqrt(self) -> Value:
-        """Square root; ValueError for self < 0."""
-        return _unary("sqrt", self)
-
-    def tanh(self) -> Value:
-        """Hyperbolic tangent."""
-        return _unary("tanh", self)
-
-    def sigmoid(self) -> Value:
-        """Logistic function 1 / (1 + e^-self)."""
-        return _unary("sigmoid", self)
-
-    def relu(self) -> Value:
-        """max(self, 0), with derivative 0 at 0."""
-        return _unary("relu", self)
-
-    def sin(self) -> Value:
-        """Sine."""
-        return _unary("sin", self)
-
-    def cos(self) -> Value:
-        """Cosine."""
-        return _unary("cos", self)
+    __add__, __radd__ = _binary("+")
+    __sub__, __rsub__ = _binary("-")
+    __mul__, __rmul__ = _binary("*")
+    __truediv__, __rtruediv__ = _binary("/")
+    __pow__, __rpow__ = _binary("**")
+    __neg__ = _unary("neg")
+    __pos__ = _unary("pos")
+    __abs__ = _unary("abs")
+    exp = _unary("exp")
+    log = _unary("log")
+    sqrt = _unary("sqrt")
+    tanh = _unary("tanh")
+    sigmoid = _unary("sigmoid")
+    relu = _unary("relu")
+    sin = _unary("sin")
+    cos = _unary("cos")
 
 
 class Constant(Value):
     """A leaf made from a plain number that appeared in an expression (drawn as a constant)."""
 
     __slots__ = ()
-
-
-_new = object.__new__
-_VALUE: dict[str, Callable[..., float]] = {op: rule.value for op, rule in RULES.items()}
-
-
-def _record(data: float, op: str, parents: tuple[Value, ...]) -> Value:
-    """A new node holding ``data``, made by ``op`` from ``parents`` (a leaf under no_grad)."""
-    node: Value = _new(Value)
-    node.data = data
-    node.grad = 0.0
-    node.label = ""
-    if modes.open and not modes.recording():
-        node.op = ""
-        node.parents = ()
-    else:
-        node.op = op
-        node.parents = parents
-    node.scope = modes.scope() if modes.open else ""
-    return node
 
 
 def constant(x: Number, what: str = "operand") -> Value:
@@ -223,21 +225,9 @@ def constant(x: Number, what: str = "operand") -> Value:
     node.grad = 0.0
     node.label = ""
     node.op = ""
-    node.parents = ()
+    node._a = node._b = None
     node.scope = modes.scope() if modes.open else ""
     return node
-
-
-def _binary(op: str, a: Operand, b: Operand) -> Value:
-    if not isinstance(a, Value):
-        a = constant(a, f"operand of {op}")
-    elif not isinstance(b, Value):
-        b = constant(b, f"operand of {op}")
-    return _record(_VALUE[op](a.data, b.data), op, (a, b))  # type: ignore[union-attr]
-
-
-def _unary(op: str, a: Value) -> Value:
-    return _record(_VALUE[op](a.data), op, (a,))
 
 
 def _data(x: Operand) -> float:

@@ -1,0 +1,312 @@
+"""Drawings of computation graphs: every Value with its data and grad, every operation between.
+
+Ids are numbered in topological order and nothing depends on memory addresses or hashing, so
+the same graph gives byte-identical DOT and SVG every time. Every piece of text in a drawing goes
+through :func:`html_label`, so no label can break the DOT source or inject markup into the SVG.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+import secrets
+import shutil
+import sys
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+
+import graphviz
+
+from autograd.engine import topological_order
+from autograd.value import Constant, Value
+
+RANKDIRS = ("LR", "RL", "TB", "BT")
+FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": None, ".gv": None}
+
+# How each kind of node looks: told apart by shape and by colour. ``class`` ends up in the SVG.
+LEAF = {"shape": "box", "style": "filled", "fillcolor": "#dbeafe", "class": "value leaf"}
+CONSTANT = {
+    "shape": "hexagon",
+    "style": "filled",
+    "fillcolor": "#e5e7eb",
+    "class": "value constant",
+}
+INTERIOR = {"shape": "box", "style": "rounded,filled", "fillcolor": "#ffffff", "class": "value"}
+OUTPUT = {
+    "shape": "box",
+    "style": "filled",
+    "fillcolor": "#fde68a",
+    "peripheries": "2",
+    "class": "value output",
+}
+OPERATION = {"shape": "circle", "style": "filled", "fillcolor": "#f5f5f4", "class": "op"}
+CURRENT = {"color": "#7c3aed", "penwidth": "3"}  # the node being processed in a step drawing
+NON_FINITE = "#dc2626"
+PENDING = "#9ca3af"  # a gradient that has not arrived yet
+
+
+class GraphvizNotFoundError(graphviz.ExecutableNotFound):  # type: ignore[misc]
+    """Graphviz's ``dot`` program is missing; the message says how to install it."""
+
+    def __init__(self, message: str) -> None:
+        RuntimeError.__init__(self, message)
+
+
+def install_hint() -> str:
+    """The command that installs Graphviz on this platform."""
+    if sys.platform == "darwin":
+        return "brew install graphviz"
+    if sys.platform == "win32":
+        return "winget install graphviz   (or: choco install graphviz)"
+    for manager, command in (
+        ("apt-get", "sudo apt-get install graphviz"),
+        ("dnf", "sudo dnf install graphviz"),
+        ("pacman", "sudo pacman -S graphviz"),
+        ("zypper", "sudo zypper install graphviz"),
+        ("apk", "sudo apk add graphviz"),
+    ):
+        if shutil.which(manager):
+            return command
+    return "see https://graphviz.org/download/"
+
+
+# --- text ----------------------------------------------------------------------------------------
+
+
+def visible(text: str) -> str:
+    """``text`` with every control character, surrogate and U+FFFE/U+FFFF written as an escape
+    (``\\t``, ``\\x01``, ``\\ud800``), keeping newlines: what a drawing shows for a label."""
+    return "".join(
+        ch.encode("unicode_escape", "backslashreplace").decode("ascii")
+        if ch != "\n" and (unicodedata.category(ch) in ("Cc", "Cs") or ch in "\ufffe\uffff")
+        else ch
+        for ch in text
+    )
+
+
+def escape(text: str) -> str:
+    """``text`` as the content of a Graphviz HTML-like label, newlines as line breaks."""
+    # Graphviz's HTML parser is XML: control characters would make it fail, so show them as
+    # escapes. It also expands \N, \G, \E ... inside HTML labels, and \\ is its literal backslash.
+    lines = visible(text).split("\n")
+    return "<BR/>".join(html.escape(line).replace("\\", "\\\\") for line in lines)
+
+
+def html_label(markup: str) -> str:
+    """A DOT HTML-like label around markup whose text already went through :func:`escape`."""
+    return f"<{markup}>"
+
+
+def number(x: float) -> str:
+    """``x`` to four significant digits, in red when it is NaN or infinite."""
+    text = escape(f"{x:.4g}")
+    return text if math.isfinite(x) else f'<FONT COLOR="{NON_FINITE}">{text}</FONT>'
+
+
+# --- drawing -------------------------------------------------------------------------------------
+
+
+def check_options(rankdir: str, max_nodes: int) -> None:
+    """TypeError or ValueError for a rankdir or max_nodes that draw_dot cannot use."""
+    if not isinstance(rankdir, str) or rankdir not in RANKDIRS:
+        raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
+    if not isinstance(max_nodes, int) or isinstance(max_nodes, bool):
+        raise TypeError(f"max_nodes must be an int, got {type(max_nodes).__name__}")
+    if max_nodes < 1:
+        raise ValueError(f"max_nodes must be at least 1, got {max_nodes}")
+
+
+def nodes_within(root: Value, max_nodes: int, caller: str = "draw_dot") -> list[Value]:
+    """The topological order of ``root``'s graph; ValueError when it has over max_nodes Values."""
+    if not isinstance(root, Value):
+        raise TypeError(f"{caller} needs a Value, got {type(root).__name__}")
+    order = topological_order(root)
+    if len(order) > max_nodes:
+        raise ValueError(
+            f"the graph has {len(order)} Values, more than max_nodes={max_nodes}; "
+            f"pass {caller}(..., max_nodes={len(order)}) to draw it anyway "
+            "(Graphviz gets slow on large graphs)"
+        )
+    return order
+
+
+def value_label(node: Value, grad: float | None) -> str:
+    """A Value's HTML label: its label (if any), data and grad (``?`` while grad is None)."""
+    cells = [f"<TD><B>{escape(node.label)}</B></TD>"] if node.label else []
+    cells.append(f"<TD>data {number(node.data)}</TD>")
+    shown = f'<FONT COLOR="{PENDING}">?</FONT>' if grad is None else number(grad)
+    cells.append(f"<TD>grad {shown}</TD>")
+    return html_label(
+        '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4"><TR>'
+        + "<VR/>".join(cells)
+        + "</TR></TABLE>"
+    )
+
+
+def build(
+    order: Sequence[Value],
+    rankdir: str = "LR",
+    *,
+    grads: Mapping[Value, float] | None = None,
+    edge_labels: Callable[[int], Sequence[float]] | None = None,
+    current: int | None = None,
+    caption: str = "",
+) -> graphviz.Digraph:
+    """The Digraph of a topologically ordered graph (root last).
+
+    ``grads`` replaces each ``.grad`` (a node missing from it shows ``?``); ``edge_labels(i)``
+    gives the local derivatives that node i's operation passes to its parents; ``current`` is the
+    index of the node to highlight; ``caption`` labels the whole drawing.
+    """
+    index = {node: i for i, node in enumerate(order)}
+    root = len(order) - 1
+    graph = graphviz.Digraph(
+        name="chainrule",
+        graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "fontsize": "12"},
+        node_attr={"fontname": "Helvetica", "fontsize": "11"},
+        edge_attr={"fontname": "Helvetica", "fontsize": "10", "arrowsize": "0.7"},
+    )
+    if caption:
+        graph.attr(label=html_label(escape(caption)), labelloc="t", labeljust="l")
+    clusters = _clusters(order)
+
+    for i, node in enumerate(order):
+        target = clusters.get(node.scope, graph)
+        kind = (
+            OUTPUT if i == root else CONSTANT if isinstance(node, Constant) else
+            LEAF if not node.parents else INTERIOR
+        )  # fmt: skip
+        attrs = dict(kind)
+        grad = node.grad if grads is None else grads.get(node)
+        if not math.isfinite(node.data) or (grad is not None and not math.isfinite(grad)):
+            attrs["color"] = NON_FINITE
+        if i == current:
+            attrs.update(CURRENT)
+            attrs["class"] += " current"
+        target.node(f"v{i}", value_label(node, grad), **attrs)
+        if node.parents:
+            op = dict(OPERATION, **CURRENT) if i == current else OPERATION
+            target.node(f"v{i}op", html_label(escape(node.op)), **op)
+
+    _attach(graph, clusters)
+
+    for i, node in enumerate(order):
+        if not node.parents:
+            continue
+        graph.edge(f"v{i}op", f"v{i}", **(CURRENT if i == current else {}))
+        local = edge_labels(i) if edge_labels is not None else ()
+        for k, parent in enumerate(node.parents):
+            attrs = dict(CURRENT) if i == current else {}
+            if local:
+                attrs["label"] = html_label(number(local[k]))
+            graph.edge(f"v{index[parent]}", f"v{i}op", **attrs)
+
+    return graph
+
+
+def _scopes(order: Iterable[Value]) -> list[str]:
+    """The distinct non-empty scopes, in order of first appearance."""
+    return list(dict.fromkeys(node.scope for node in order if node.scope))
+
+
+def _parent_scope(scope: str, scopes: Iterable[str]) -> str:
+    """The longest other scope that is a dotted prefix of ``scope`` ("" for none)."""
+    prefixes = [s for s in scopes if scope.startswith(s + ".")]
+    return max(prefixes, key=len, default="")
+
+
+def _clusters(order: Sequence[Value]) -> dict[str, graphviz.Digraph]:
+    """One empty cluster subgraph per scope, numbered in order of first appearance."""
+    return {
+        scope: graphviz.Digraph(
+            name=f"cluster_{k}",
+            graph_attr={
+                "label": html_label(escape(scope)),
+                "style": "rounded,dashed",
+                "color": "#6b7280",
+                "fontname": "Helvetica",
+                "fontsize": "11",
+            },
+        )
+        for k, scope in enumerate(_scopes(order))
+    }
+
+
+def _attach(graph: graphviz.Digraph, clusters: dict[str, graphviz.Digraph]) -> None:
+    """Nest each cluster in its parent scope's cluster (or the graph), innermost first."""
+    scopes = list(clusters)
+    # graphviz copies a subgraph's body when it is added, so children must be complete first.
+    for scope in sorted(scopes, key=lambda s: s.count("."), reverse=True):
+        parent = _parent_scope(scope, scopes)
+        (clusters[parent] if parent else graph).subgraph(clusters[scope])
+
+
+# --- public API ----------------------------------------------------------------------------------
+
+
+def draw_dot(root: Value, rankdir: str = "LR", max_nodes: int = 500) -> graphviz.Digraph:
+    """The computation graph of ``root`` as a graphviz Digraph (Jupyter shows it inline).
+
+    One node per Value with its label, data and grad, one node per operation; leaves, constants
+    and the output differ in shape and colour, NaN and infinities are red, and Values created
+    under ``autograd.scope(name)`` are grouped in one cluster per scope.
+    """
+    check_options(rankdir, max_nodes)
+    return build(nodes_within(root, max_nodes), rankdir)
+
+
+def render(
+    root: Value, path: str | os.PathLike[str], *, rankdir: str = "LR", max_nodes: int = 500
+) -> Path:
+    """Write ``draw_dot(root, ...)`` to ``path``, in the format its suffix names.
+
+    The file appears whole or not at all. Formats other than .dot need Graphviz's ``dot``
+    program; without it they raise GraphvizNotFoundError, whose message says how to install it.
+    """
+    target = Path(path)
+    suffix = target.suffix.lower()
+    if suffix not in FORMATS:
+        raise ValueError(
+            f"cannot tell the format of {str(target)!r} from its suffix {suffix!r}; "
+            f"use one of {', '.join(FORMATS)}"
+        )
+    graph = draw_dot(root, rankdir=rankdir, max_nodes=max_nodes)
+    return write_graph(graph, target)
+
+
+def write_graph(graph: graphviz.Digraph, target: Path) -> Path:
+    """Write ``graph`` to ``target`` atomically, in the format named by the suffix."""
+    fmt = FORMATS[target.suffix.lower()]
+    if fmt is None:
+        data = graph.source.encode("utf-8")
+    else:
+        try:
+            data = graph.pipe(format=fmt)
+        except graphviz.ExecutableNotFound:
+            raise GraphvizNotFoundError(
+                f"writing {target.name} needs Graphviz's 'dot' program, which is not on PATH. "
+                f"Install Graphviz with: {install_hint()}  "
+                "(a .dot file can be written without it)"
+            ) from None
+    write_atomic(target, data)
+    return target
+
+
+def write_atomic(target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` through a temporary file beside it, so no reader ever sees
+    a half-written file; missing parent directories are created."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
+    # os.open with 0o666 lets the umask decide the permissions, as for any new file.
+    fd = os.open(
+        temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666
+    )
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
