@@ -42,7 +42,9 @@ def gradcheck(
             down = _evaluate(f, [Value(x - eps) if j == i else v for j, v in enumerate(xs)])
         numeric = (up.data - down.data) / (2 * eps)
         if not abs(a - numeric) <= atol + rtol * abs(numeric):
-            failures.append(f"  input {i} ({names[i]} = {x!r}): analytic {a!r}, numeric {numeric!r}")
+            failures.append(
+                f"  input {i} ({names[i]} = {x!r}): analytic {a!r}, numeric {numeric!r}"
+            )
     if failures:
         raise GradcheckError("gradient mismatch:\n" + "\n".join(failures))
     return True

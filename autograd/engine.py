@@ -81,9 +81,7 @@ def backward(root: Value, gradient: float = 1.0) -> None:
         raise
 
 
-def grad(
-    output: Value, inputs: Value | Iterable[Value], create_graph: bool = False
-) -> list[Any]:
+def grad(output: Value, inputs: Value | Iterable[Value], create_graph: bool = False) -> list[Any]:
     """d(output)/d(input) for each input, leaving every ``.grad`` untouched.
 
     An input that ``output`` does not depend on gets 0. With ``create_graph=True`` the results

@@ -147,7 +147,9 @@ def _pow_vjp(g: Num, out: Num, a: Num, b: Num) -> tuple[Num, Num]:
     if b == 0:
         da: Num = 0.0
     elif a == 0 and b < 1:
-        raise ValueError(f"** has no finite derivative at base {float(a)!r} with exponent {float(b)!r}")
+        raise ValueError(
+            f"** has no finite derivative at base {float(a)!r} with exponent {float(b)!r}"
+        )
     else:
         da = g * b * a ** (b - 1)
     db = g * out * log(a) if a > 0 else 0.0

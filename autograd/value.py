@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 else:
     Number = Union[int, float, bool]  # noqa: UP007
 
-Operand = Union["Value", Number]  # noqa: UP007
+Operand = Union["Value", Number]
 
 
 def as_float(x: object, what: str = "Value data") -> float:

@@ -1,0 +1,53 @@
+"""gradcheck against central differences."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograd import GradcheckError, Value, gradcheck
+from autograd.value import constant
+
+
+def test_passes_for_correct_gradients() -> None:
+    assert gradcheck(lambda x, y: (x * y).tanh() + x.sin() / y.exp(), [0.3, -0.7]) is True
+
+
+@given(x=st.floats(0.1, 5.0), y=st.floats(-2.0, 2.0))
+def test_passes_over_a_domain(x: float, y: float) -> None:
+    assert gradcheck(lambda a, b: a.log() * b.sigmoid() + a**b, [x, y])
+
+
+def test_names_each_input_that_disagrees_with_both_numbers() -> None:
+    def wrong_in_y(x: Value, y: Value) -> Value:
+        # x * y, but the y-dependence hidden from the graph: dy comes out 0 instead of x.
+        return x * constant(y.data)
+
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(wrong_in_y, [2.0, 3.0])
+    message = str(info.value)
+    assert "input 1 (y = 3.0): analytic 0.0, numeric 2.0" in message
+    assert "input 0" not in message
+
+
+def test_argument_names_fall_back_to_positions() -> None:
+    with pytest.raises(GradcheckError, match=r"input 0 \(x0 = 1.0\)"):
+        gradcheck(lambda *xs: xs[0] * constant(xs[0].data), [1.0])
+
+
+def test_f_must_return_a_value() -> None:
+    with pytest.raises(TypeError, match="f must return a Value, got float"):
+        gradcheck(lambda x: 1.0, [1.0])  # type: ignore[arg-type, return-value]
+
+
+def test_inputs_must_be_numbers() -> None:
+    with pytest.raises(TypeError, match="gradcheck input 1 must be a real number"):
+        gradcheck(lambda x, y: x * y, [1.0, "2"])  # type: ignore[list-item]
+
+
+def test_nan_gradient_is_reported() -> None:
+    with pytest.raises(GradcheckError, match="numeric nan"):
+        gradcheck(lambda x: x * math.nan, [1.0])
