@@ -36,5 +36,15 @@ check-torch: setup
 	$(BIN)/python -m pip install --quiet -e '.[dev,torch]'
 	$(BIN)/python -m pytest -m torch
 
+# Benchmarks against micrograd and PyTorch (opt-in: the bench extra pins torch==2.13.0).
+BENCH_INSTALLED := $(VENV)/.bench-installed
+
+$(BENCH_INSTALLED): pyproject.toml $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+bench: setup $(BENCH_INSTALLED)
+	$(BIN)/python -m benchmarks.run
+
 clean:
 	rm -rf $(VENV) out build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,47 @@
+"""One module per engine; each builds the workloads it supports from the shared spec.
+
+A builder does the set-up (untimed) and returns a ``Workload``: ``run`` is the timed unit (it
+frees whatever graph it built before returning, as a training loop would), and ``check`` turns
+what the last run left behind into a few numbers (the loss, sums of gradients) with which the
+harness checks that every engine computed the same thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+Check = tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Workload:
+    """``run()`` once is one timed repetition; ``check(result)`` is computed untimed."""
+
+    run: Callable[[], Check]
+    check: Callable[[Check], Check] = lambda result: result
+
+
+@dataclass(frozen=True)
+class Engine:
+    """An engine as the table shows it: its worker module and how the worker runs it."""
+
+    name: str
+    module: str
+    label: str
+    collector: bool = True  # False: gc.disable() in the worker, garbage collected untimed
+
+
+ENGINES: dict[str, Engine] = {
+    engine.name: engine
+    for engine in (
+        Engine("chainrule", "chainrule_scalar", "chainrule"),
+        Engine("micrograd", "micrograd_scalar", "micrograd"),
+        Engine("micrograd-gc-off", "micrograd_scalar", "micrograd, collector off", collector=False),
+        Engine("torch-0d", "torch_scalar", "PyTorch 0-d tensors"),
+        Engine("floats", "floats", "Python floats (forward only)"),
+        Engine("nn.matrix", "chainrule_matrix", "nn.matrix"),
+        Engine("numpy", "numpy_matrix", "hand-written NumPy"),
+        Engine("torch-tensors", "torch_matrix", "PyTorch tensors"),
+    )
+}

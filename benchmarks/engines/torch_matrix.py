@@ -1,0 +1,42 @@
+"""PyTorch tensors: the moons step with ``torch.nn.functional`` on matrices (rows are samples)."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from benchmarks.engines import Check, Workload
+from benchmarks.spec import MoonsSpec
+
+
+def moons(spec: MoonsSpec) -> Workload:
+    """Forward, mean hinge loss plus L2 over all parameters, backward (float64, as elsewhere)."""
+
+    def tensor(data: object) -> torch.Tensor:
+        return torch.tensor(data, dtype=torch.float64, requires_grad=True)
+
+    (W1, b1), (W2, b2), (W3, b3) = ((tensor(lw["W"]), tensor(lw["b"])) for lw in spec["layers"])
+    params = [W1, b1, W2, b2, W3, b3]
+    X = torch.tensor(spec["X"], dtype=torch.float64)  # (n, 2)
+    y = torch.tensor(spec["y"], dtype=torch.float64)
+    alpha = spec["l2"]
+
+    def step() -> Check:
+        for p in params:
+            p.grad = None
+        h = F.relu(F.linear(X, W1, b1))
+        h = F.relu(F.linear(h, W2, b2))
+        scores = F.linear(h, W3, b3).squeeze(1)
+        loss = F.relu(1.0 - y * scores).mean() + alpha * sum((p * p).sum() for p in params)
+        loss.backward()  # type: ignore[no-untyped-call]
+        return (loss.item(),)
+
+    def check(result: Check) -> Check:
+        grads = [p.grad for p in params if p.grad is not None]
+        return (
+            *result,
+            sum(g.sum().item() for g in grads),
+            sum(g.abs().sum().item() for g in grads),
+        )
+
+    return Workload(step, check)

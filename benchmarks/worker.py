@@ -1,0 +1,115 @@
+"""One engine's worker process: builds workloads on request and times them.
+
+Each engine runs in a process of its own, so one engine's garbage and collector state never
+reach another's timings. The parent sends one JSON command per line on stdin; the worker answers
+each with one JSON line on the original stdout (anything the engines print goes to stderr).
+"""
+
+from __future__ import annotations
+
+import gc
+import importlib
+import json
+import math
+import os
+import sys
+import time
+import traceback
+from types import ModuleType
+from typing import Any
+
+from benchmarks.engines import ENGINES, Workload
+from benchmarks.spec import Spec
+from benchmarks.workloads import WORKLOADS
+
+MIN_SAMPLE_SECONDS = 0.05  # fast workloads repeat within one sample until it lasts this long
+
+
+class Worker:
+    """The state of one engine's process: its module and the workloads built so far."""
+
+    def __init__(self, engine: str, spec: Spec) -> None:
+        self.engine = ENGINES[engine]
+        self.spec = spec
+        self.module: ModuleType = importlib.import_module(
+            f"benchmarks.engines.{self.engine.module}"
+        )
+        self.built: dict[str, tuple[Workload, int]] = {}
+        if not self.engine.collector:
+            gc.disable()
+
+    def _collect(self) -> None:
+        """With the collector off, free the cycles a run left behind (outside any timing)."""
+        if not self.engine.collector:
+            gc.collect()
+
+    def _build(self, name: str) -> tuple[Workload, int, float]:
+        """Build the workload, run it once untimed-for-the-table, and pick the repeat count."""
+        timed = WORKLOADS[name]
+        arg: object = self.spec[timed.arg] if isinstance(timed.arg, str) else timed.arg
+        workload: Workload = getattr(self.module, timed.builder)(arg)
+        start = time.perf_counter()
+        workload.run()
+        warmup = time.perf_counter() - start
+        self._collect()
+        number = 1 if warmup >= MIN_SAMPLE_SECONDS else math.ceil(MIN_SAMPLE_SECONDS / warmup)
+        self.built[name] = (workload, number)
+        return workload, number, warmup
+
+    def run(self, name: str) -> dict[str, Any]:
+        """One sample: the mean time of ``number`` back-to-back runs, and the check values."""
+        warmup = None
+        if name in self.built:
+            workload, number = self.built[name]
+        else:
+            workload, number, warmup = self._build(name)
+        run = workload.run
+        start = time.perf_counter()
+        for _ in range(number):
+            result = run()
+        seconds = (time.perf_counter() - start) / number
+        self._collect()
+        check = [float(v) for v in workload.check(result)]
+        return {"ok": True, "seconds": seconds, "number": number, "warmup": warmup, "check": check}
+
+    def memory(self) -> dict[str, Any]:
+        """Bytes per retained node of the moons step's graph."""
+        return {"ok": True, **self.module.memory(self.spec["moons"])}
+
+
+def _error(exc: BaseException) -> dict[str, Any]:
+    message = str(exc).splitlines()[0] if str(exc) else ""
+    return {"ok": False, "error": type(exc).__name__, "message": message[:300]}
+
+
+def main() -> None:
+    """Answer commands until stdin closes."""
+    out = os.fdopen(os.dup(1), "w")
+    os.dup2(2, 1)  # engines that print must not corrupt the protocol
+    sys.stdout = sys.stderr
+    worker: Worker | None = None
+    for line in sys.stdin:
+        command = json.loads(line)
+        reply: dict[str, Any]
+        try:
+            if command["cmd"] == "init":
+                worker = Worker(command["engine"], command["spec"])
+                reply = {"ok": True}
+            elif worker is None:
+                reply = {"ok": False, "error": "RuntimeError", "message": "init first"}
+            elif command["cmd"] == "run":
+                reply = worker.run(command["workload"])
+            elif command["cmd"] == "memory":
+                reply = worker.memory()
+            else:
+                reply = {"ok": False, "error": "ValueError", "message": f"unknown {command}"}
+        except Exception as exc:  # a failing engine is a result, not a crash
+            if not isinstance(exc, RecursionError):
+                traceback.print_exc()
+            reply = _error(exc)
+        out.write(json.dumps(reply) + "\n")
+        out.flush()
+
+
+if __name__ == "__main__":
+    main()
