@@ -1,6 +1,7 @@
 """chainrule's scalar autograd engine: Values, their computation graphs and the chain rule."""
 
 from autograd.check import GradcheckError, gradcheck
+from autograd.draw import draw_dot, render
 from autograd.engine import backward, grad, topological_order
 from autograd.mode import enable_grad, is_grad_enabled, no_grad, scope
 from autograd.rules import RULES, Rule
@@ -13,11 +14,13 @@ __all__ = [
     "Rule",
     "Value",
     "backward",
+    "draw_dot",
     "enable_grad",
     "grad",
     "gradcheck",
     "is_grad_enabled",
     "no_grad",
+    "render",
     "scope",
     "topological_order",
 ]
