@@ -142,23 +142,27 @@ def _relu(a: float) -> float:
 # --- local derivatives (vector-Jacobian products) ----------------------------------------------
 
 
+# Tests of a value's number use float(): on Values, == is identity, as the API promises.
+
+
 def _pow_vjp(g: Num, out: Num, a: Num, b: Num) -> tuple[Num, Num]:
     """d(a**b)/da = b a^(b-1); d(a**b)/db = a^b ln a (taken as 0 where a <= 0)."""
-    if b == 0:
-        da: Num = 0.0
-    elif a == 0 and b < 1:
-        raise ValueError(
-            f"** has no finite derivative at base {float(a)!r} with exponent {float(b)!r}"
-        )
+    base, exponent = float(a), float(b)
+    if base == 0 and exponent < 1:
+        if exponent != 0:
+            raise ValueError(
+                f"** has no finite derivative at base {base!r} with exponent {exponent!r}"
+            )
+        da: Num = 0.0  # a**0 is constant, even at a = 0
     else:
         da = g * b * a ** (b - 1)
-    db = g * out * log(a) if a > 0 else 0.0
+    db = g * out * log(a) if base > 0 else 0.0
     return da, db
 
 
 def _sqrt_vjp(g: Num, out: Num, a: Num) -> tuple[Num]:
     """d(sqrt a)/da = 1 / (2 sqrt a)."""
-    if out == 0:
+    if float(out) == 0:
         raise ValueError(f"sqrt has no finite derivative at {float(a)!r}")
     return (g / (2.0 * out),)
 

@@ -44,8 +44,9 @@ _VALUE: dict[str, Callable[..., float]] = {op: rule.value for op, rule in RULES.
 
 def _tracked_out(out: Value) -> None:
     """Apply the thread's recording mode to a fresh node: a leaf under no_grad, and the scope."""
-    out.scope = modes.scope()
-    if not modes.recording():
+    state = modes.thread
+    out.scope = state.scope
+    if not state.recording:
         out.op = ""
         out._a = out._b = None
 

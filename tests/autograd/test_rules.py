@@ -210,6 +210,15 @@ def test_third_and_fourth_derivatives(x: float) -> None:
     assert close(d2.data, 2 * math.exp(x) * math.cos(x), rel=1e-9, abs_=1e-12)
 
 
+@given(a=reals(0.2, 4))
+def test_mixed_second_derivative_of_pow_at_exponent_zero(a: float) -> None:
+    # d²(a^b)/da db = a^(b-1) (1 + b ln a), which is 1/a at b = 0 (PyTorch returns 0 here).
+    base, exponent = Value(a), Value(0.0)
+    (d_base,) = grad(base**exponent, [base], create_graph=True)
+    assert d_base.data == 0.0
+    assert close(grad(d_base, [exponent])[0], 1 / a)
+
+
 def test_api_example_of_higher_order() -> None:
     x = Value(1.7)
     assert grad(grad(x**3, [x], create_graph=True)[0], [x]) == [pytest.approx(6 * x.data)]

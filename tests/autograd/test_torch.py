@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from autograd import Value, grad
+from autograd import Value, grad, topological_order
 from tests.autograd.expressions import N_VARS, UNARY, VALUES, Backend, Tree, kinks_nearby, trees
 
 pytestmark = pytest.mark.torch
@@ -63,6 +63,10 @@ def test_second_derivatives_match_torch(torch: Any, tree: Tree, point: list[floa
     xs = [Value(x) for x in point]
     out = VALUES.evaluate(tree, xs)
     assume(isinstance(out, Value) and math.isfinite(out.data) and not kinks_nearby(out, 1e-12))
+    # At an exponent of exactly 0, PyTorch's pow backward masks the base's derivative with
+    # where(exponent == 0, 0, ...), which drops its dependence on the exponent: a second
+    # derivative there differs from the analytic one (tested in test_rules instead).
+    assume(not any(n.op == "**" and n.parents[1].data == 0 for n in topological_order(out)))
     first = grad(out, xs, create_graph=True)
     assume(all(math.isfinite(g.data) for g in first))
     ours = grad(sum(first, Value(0.0)), xs)
