@@ -5,6 +5,7 @@ from autograd.draw import draw_dot, render
 from autograd.engine import backward, grad, topological_order
 from autograd.mode import enable_grad, is_grad_enabled, no_grad, scope
 from autograd.rules import RULES, Rule
+from autograd.steps import render_steps
 from autograd.value import Constant, Value
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "is_grad_enabled",
     "no_grad",
     "render",
+    "render_steps",
     "scope",
     "topological_order",
 ]
