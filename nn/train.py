@@ -1,0 +1,183 @@
+"""``train``: gradient descent on a model, epoch by epoch, with a progress bar and a history."""
+
+from __future__ import annotations
+
+import math
+import numbers
+import random
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from autograd import Value
+from nn.losses import hinge_loss
+from nn.mlp import Module
+from nn.optim import SGD, Optimizer
+
+History = dict[str, list[float]]
+Loss = Callable[[Any, Any], Value]
+Schedule = Callable[[int], float]
+
+
+def train(
+    model: Module,
+    X: Sequence[Sequence[Value | float]],
+    y: Sequence[Any],
+    loss: Loss = hinge_loss,
+    optimizer: Optimizer | None = None,
+    epochs: int = 100,
+    progress: bool = True,
+    *,
+    l2: float = 0.0,
+    lr_schedule: Schedule | None = None,
+    batch_size: int | None = None,
+    seed: int | None = 0,
+) -> History:
+    """Minimise ``loss(predictions, targets) + l2 * sum(p**2)`` over ``model``'s parameters.
+
+    Each epoch runs the batches of ``X`` (all of it unless ``batch_size``; batches are drawn
+    in an order shuffled by ``seed``) through forward, backward and ``optimizer.step()``
+    (``SGD`` with lr 0.1 unless given). ``lr_schedule(epoch)`` sets the learning rate of each
+    epoch (epochs count from 0). Returns the history: per epoch the mean ``"loss"``, the
+    ``"lr"``, and the ``"accuracy"`` of the predictions made before each step when the targets
+    are class labels (-1/+1, 0/1, or class indices for a model with several outputs).
+    A loss that stops being finite raises FloatingPointError before any step is taken with it.
+    """
+    if len(X) != len(y):
+        raise ValueError(f"train: {len(X)} inputs but {len(y)} targets")
+    if not X:
+        raise ValueError("train: no training data")
+    epochs = _count(epochs, "epochs", minimum=0)
+    size = len(X) if batch_size is None else _count(batch_size, "batch_size", minimum=1)
+    l2 = float(l2)
+    if not (math.isfinite(l2) and l2 >= 0):
+        raise ValueError(f"l2 must be a finite number >= 0, got {l2!r}")
+    params = model.parameters()
+    if optimizer is None:
+        optimizer = SGD(params, lr=0.1)
+    correct = _accuracy_rule(y)
+    rng = random.Random(seed)
+    order = list(range(len(X)))
+
+    from tqdm.auto import tqdm  # imported here: it picks the notebook widget inside Jupyter
+
+    history: History = {"loss": [], "lr": []}
+    if correct is not None:
+        history["accuracy"] = []
+    bar = tqdm(range(epochs), desc="training", unit="epoch", disable=not progress)
+    try:
+        for epoch in bar:
+            if lr_schedule is not None:
+                optimizer.lr = _learning_rate(lr_schedule, epoch)
+            if size < len(X):
+                rng.shuffle(order)
+            total_loss = 0.0
+            hits = 0
+            for start in range(0, len(X), size):
+                batch = order[start : start + size]
+                predictions = [model(X[i]) for i in batch]
+                targets = [y[i] for i in batch]
+                objective = loss(predictions, targets)
+                if l2:
+                    objective = objective + l2 * _sum_of_squares(params)
+                if not math.isfinite(objective.data):
+                    raise FloatingPointError(
+                        f"train: the loss is {objective.data!r} in epoch {epoch}; the parameters "
+                        "hold the last finite step (try a smaller learning rate)"
+                    )
+                optimizer.zero_grad()
+                objective.backward()
+                optimizer.step()
+                total_loss += objective.data * len(batch)
+                if correct is not None:
+                    hits += sum(map(correct, predictions, targets))
+            history["loss"].append(total_loss / len(X))
+            history["lr"].append(optimizer.lr)
+            postfix = {"loss": f"{history['loss'][-1]:.4f}"}
+            if correct is not None:
+                history["accuracy"].append(hits / len(X))
+                postfix["accuracy"] = f"{history['accuracy'][-1]:.1%}"
+            bar.set_postfix(postfix, refresh=False)
+    finally:
+        bar.close()
+    return history
+
+
+def accuracy(model: Module, X: Sequence[Sequence[Value | float]], y: Sequence[Any]) -> float:
+    """The fraction of ``X`` that ``model`` classifies as ``y`` says (labels as in ``train``)."""
+    if len(X) != len(y) or not X:
+        raise ValueError(f"accuracy: {len(X)} inputs and {len(y)} targets")
+    correct = _accuracy_rule(y)
+    if correct is None:
+        raise ValueError("accuracy: the targets are not class labels (-1/+1, 0/1 or indices)")
+    return sum(correct(model(x), t) for x, t in zip(X, y, strict=True)) / len(X)
+
+
+def linear_schedule(start: float, end: float, epochs: int) -> Schedule:
+    """lr(k) = start + (end - start) * k / epochs: micrograd's demo uses 1.0 to 0.1."""
+    return lambda k: start + (end - start) * k / epochs
+
+
+def _accuracy_rule(y: Sequence[Any]) -> Callable[[Any, Any], bool] | None:
+    """How to tell a correct prediction, read from the kind of targets (None for regression)."""
+    values = set()
+    for t in y:
+        if isinstance(t, bool) or not isinstance(t, numbers.Real):
+            return None
+        values.add(float(t))
+    if values <= {-1.0, 1.0}:
+        return _same_sign
+    if values <= {0.0, 1.0}:
+        return _same_side_of_half
+    if all(isinstance(t, numbers.Integral) and int(t) >= 0 for t in y):
+        return _argmax_matches
+    return None
+
+
+def _same_sign(prediction: Any, target: Any) -> bool:
+    """A score for labels -1/+1 is right when it has the label's sign."""
+    if not isinstance(prediction, Value):
+        return False
+    return (prediction.data > 0) == bool(target > 0)
+
+
+def _same_side_of_half(prediction: Any, target: Any) -> bool:
+    """A prediction for labels 0/1 (a probability) is right on the label's side of 0.5; with
+    several outputs (class scores) the largest must be the label's."""
+    if isinstance(prediction, Value):
+        return (prediction.data > 0.5) == bool(target > 0.5)
+    return _argmax_matches(prediction, target)
+
+
+def _argmax_matches(prediction: Any, target: Any) -> bool:
+    """Class scores are right when the largest is the target class's."""
+    if isinstance(prediction, Value):
+        return False
+    scores = [s.data for s in prediction]
+    return max(range(len(scores)), key=scores.__getitem__) == int(target)
+
+
+def _sum_of_squares(params: list[Value]) -> Value:
+    """p_0 * p_0 + p_1 * p_1 + ..., the L2 penalty before its factor."""
+    total = params[0] * params[0]
+    for p in params[1:]:
+        total = total + p * p
+    return total
+
+
+def _learning_rate(schedule: Schedule, epoch: int) -> float:
+    """The schedule's learning rate for ``epoch``, which must be a finite number >= 0."""
+    lr = schedule(epoch)
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not (0 <= lr < math.inf):
+        raise ValueError(
+            f"lr_schedule({epoch}) gave {lr!r}; a learning rate is a finite number >= 0"
+        )
+    return float(lr)
+
+
+def _count(n: object, what: str, minimum: int) -> int:
+    """``n`` when it is an int >= ``minimum``."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
+        raise TypeError(f"{what} must be an int, got {type(n).__name__}")
+    if int(n) < minimum:
+        raise ValueError(f"{what} must be at least {minimum}, got {n}")
+    return int(n)
