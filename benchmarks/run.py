@@ -134,6 +134,8 @@ def measure(
         for cell in by_engine.values():
             if cell["samples"]:
                 cell["median"] = statistics.median(cell["samples"])
+                cell["min"] = min(cell["samples"])
+                cell["max"] = max(cell["samples"])
     return {"workloads": cells, "memory": memory, "rounds": rounds}
 
 

@@ -31,9 +31,9 @@ WORKLOADS: dict[str, Timed] = {
             "moons",
             "moons",
             SCALAR + MATRIX,
-            9,
+            15,
         ),
-        Timed("chain_1e5", "chain 10^5 deep, forward + backward", "chain", 10**5, SCALAR, 7),
+        Timed("chain_1e5", "chain 10^5 deep, forward + backward", "chain", 10**5, SCALAR, 9),
         Timed("chain_1e6", "chain 10^6 deep, forward + backward", "chain", 10**6, SCALAR, 3),
         Timed(
             "neuron_1e4",
@@ -41,7 +41,7 @@ WORKLOADS: dict[str, Timed] = {
             "neuron",
             "neuron",
             SCALAR,
-            7,
+            9,
         ),
         Timed(
             "draw_dot", "`draw_dot`, 500 Values: the DOT source", "draw_dot", 500, ("chainrule",), 7
