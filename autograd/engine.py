@@ -17,6 +17,12 @@ _VJP = {op: rule.vjp for op, rule in RULES.items()}
 
 def topological_order(root: Value) -> list[Value]:
     """Every node reachable from ``root``, each after all of its parents (``root`` last)."""
+    return _walk(root, None)
+
+
+def _walk(root: Value, leaves: list[Value] | None) -> list[Value]:
+    """The topological order; given a ``leaves`` list, also collect the leaves into it and zero
+    the interior nodes' ``.grad`` on the way (what backward needs, without a second pass)."""
     order: list[Value] = []
     seen: set[Value] = set()
     # Iterative depth-first search. A node is pushed back beneath a None marker before its
@@ -26,7 +32,10 @@ def topological_order(root: Value) -> list[Value]:
     while stack:
         node = pop()
         if node is None:
-            emit(pop())  # type: ignore[arg-type]
+            node = pop()
+            if leaves is not None:
+                node.grad = 0.0  # type: ignore[union-attr]
+            emit(node)  # type: ignore[arg-type]
             continue
         if node in seen:
             continue
@@ -34,6 +43,8 @@ def topological_order(root: Value) -> list[Value]:
         a = node._a
         if a is None:
             emit(node)
+            if leaves is not None:
+                leaves.append(node)
             continue
         push(node)
         push(None)
@@ -53,13 +64,8 @@ def backward(root: Value, gradient: float = 1.0) -> None:
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward needs a Value, got {type(root).__name__}")
-    order = topological_order(root)
-    leaves = []
-    for node in order:
-        if node._a is None:
-            leaves.append(node)
-        else:
-            node.grad = 0.0
+    leaves: list[Value] = []
+    order = _walk(root, leaves)
     saved = [leaf.grad for leaf in leaves]
     root.grad += gradient
     vjp = _VJP

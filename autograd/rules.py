@@ -15,6 +15,7 @@ which work on floats and on Values alike.
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -170,13 +171,13 @@ def _sqrt_vjp(g: Num, out: Num, a: Num) -> tuple[Num]:
 RULES: dict[str, Rule] = {
     rule.op: rule
     for rule in (
-        Rule("+", 2, lambda a, b: a + b, lambda g, out, a, b: (g, g), "1, 1"),
-        Rule("-", 2, lambda a, b: a - b, lambda g, out, a, b: (g, -g), "1, -1"),
-        Rule("*", 2, lambda a, b: a * b, lambda g, out, a, b: (g * b, g * a), "b, a"),
+        Rule("+", 2, operator.add, lambda g, out, a, b: (g, g), "1, 1"),
+        Rule("-", 2, operator.sub, lambda g, out, a, b: (g, -g), "1, -1"),
+        Rule("*", 2, operator.mul, lambda g, out, a, b: (g * b, g * a), "b, a"),
         Rule("/", 2, _div, lambda g, out, a, b: (g / b, -g * out / b), "1/b, -a/b²"),
         Rule("**", 2, _pow, _pow_vjp, "b·a^(b-1), a^b·ln a"),
-        Rule("neg", 1, lambda a: -a, lambda g, out, a: (-g,), "-1"),
-        Rule("pos", 1, lambda a: +a, lambda g, out, a: (g,), "1"),
+        Rule("neg", 1, operator.neg, lambda g, out, a: (-g,), "-1"),
+        Rule("pos", 1, operator.pos, lambda g, out, a: (g,), "1"),
         Rule("abs", 1, abs, lambda g, out, a: (g * sign(a),), "sign a (0 at 0)"),
         Rule("exp", 1, _exp, lambda g, out, a: (g * out,), "e^a"),
         Rule("log", 1, _log, lambda g, out, a: (g / a,), "1/a"),
