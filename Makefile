@@ -36,6 +36,12 @@ check-torch: setup
 	$(BIN)/python -m pip install --quiet -e '.[dev,torch]'
 	$(BIN)/python -m pytest -m torch
 
+# The step-by-step viewer in headless Chromium (opt-in: needs Debian's chromium and chromium-driver).
+browser-test: setup
+	@scripts/ensure-chromium
+	$(BIN)/python -m pip install --quiet -e '.[dev,browser]'
+	$(BIN)/python -m pytest -m browser
+
 # Benchmarks against micrograd and PyTorch (opt-in: the bench extra pins torch==2.13.0).
 BENCH_INSTALLED := $(VENV)/.bench-installed
 
