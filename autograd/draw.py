@@ -2,7 +2,8 @@
 
 Ids are numbered in topological order and nothing depends on memory addresses or hashing, so
 the same graph gives byte-identical DOT and SVG every time. Every piece of text in a drawing goes
-through :func:`html_label`, so no label can break the DOT source or inject markup into the SVG.
+through :func:`escape` into an HTML-like label, so no label can break the DOT source or inject
+markup into the SVG.
 """
 
 from __future__ import annotations

@@ -1,53 +1,52 @@
-"""Time to draw a 500-Value graph (a small MLP's forward pass, one cluster per neuron) as SVG."""
+"""How long drawing a 500-Value graph as SVG takes: ``python -m benchmarks.draw_svg``.
+
+The graph is the squared sum of tanh neurons over four inputs, one scope (so one cluster) per
+neuron, cut off at the first neuron that takes it to 500 Values or more; the time covers
+draw_dot and Graphviz's layout.
+"""
 
 from __future__ import annotations
 
 import random
+import statistics
 import time
 
-from autograd import Value, draw_dot, scope
+from autograd import Value, draw_dot, scope, topological_order
 
 
-def mlp_graph(target: int = 500, seed: int = 0) -> Value:
-    """A two-layer tanh network's loss, grown to exactly ``target`` Values."""
+def neuron_graph(target: int = 500, seed: int = 0) -> Value:
+    """(sum of tanh neurons)² over four inputs, with as many neurons as reach ``target`` Values."""
     rng = random.Random(seed)
     xs = [Value(rng.uniform(-1, 1), f"x{i}") for i in range(4)]
-    outputs = []
+    total: Value | None = None
     j = 0
     while True:
-        with scope(f"layers.0.neurons.{j}"):
-            terms = [Value(rng.uniform(-1, 1), f"w{j}.{i}") * x for i, x in enumerate(xs)]
-            total = Value(0.0, f"b{j}")
-            for term in terms:
-                total = total + term
-            outputs.append(total.tanh())
-        j += 1
-        loss = outputs[0]
-        for out in outputs[1:]:
-            loss = loss + out
-        loss = loss * loss
-        count = len(draw_nodes(loss))
-        if count >= target:
+        with scope(f"neurons.{j}"):
+            z = Value(rng.uniform(-1, 1), f"b{j}")
+            for i, x in enumerate(xs):
+                z = z + Value(rng.uniform(-1, 1), f"w{j}.{i}") * x
+            h = z.tanh()
+        total = h if total is None else total + h
+        loss = total * total
+        if len(topological_order(loss)) >= target:
             return loss
+        j += 1
 
 
-def draw_nodes(root: Value) -> list[Value]:
-    from autograd import topological_order
-
-    return topological_order(root)
-
-
-def main() -> None:
-    root = mlp_graph()
-    root.backward()
-    count = len(draw_nodes(root))
+def main(runs: int = 7) -> None:
+    loss = neuron_graph()
+    loss.backward()
+    count = len(topological_order(loss))
     times = []
-    for _ in range(5):
+    for _ in range(runs):
         start = time.perf_counter()
-        svg = draw_dot(root, max_nodes=count).pipe(format="svg")
+        svg = draw_dot(loss, max_nodes=count).pipe(format="svg")
         times.append(time.perf_counter() - start)
-    print(f"{count} Values, SVG of {len(svg)} bytes: best {min(times):.3f} s, "
-          f"median {sorted(times)[2]:.3f} s over {len(times)} runs")
+    median, best = statistics.median(times), min(times)
+    print(
+        f"{count} Values -> {len(svg) / 1e3:.0f} kB of SVG: "
+        f"median {median:.3f} s, best {best:.3f} s over {runs} runs"
+    )
 
 
 if __name__ == "__main__":
