@@ -120,55 +120,68 @@ def _clamped_log(p: Matrix) -> tuple[Matrix, Matrix]:
     return np.where(live, log, LOG_FLOOR), np.where(live, 1.0 / np.where(live, p, 1.0), 0.0)
 
 
-def _check_unit(a: Matrix, what: str) -> None:
-    """Probabilities must lie in [0, 1] (NaN does not), as nn's binary_cross_entropy demands."""
-    outside = ~((a >= 0.0) & (a <= 1.0))
-    if outside.any():
-        index = tuple(int(k) for k in np.argwhere(outside)[0])
-        raise ValueError(
-            f"binary_cross_entropy: {what} {index} is {float(a[index])!r}, outside [0, 1]"
-        )
-
-
-def _loss_and_gradient(kind: str, p: Matrix, t: Matrix) -> tuple[float, Matrix]:
-    """E and ∂E/∂x_L for predictions ``p`` = x_L and targets ``t`` of the same shape."""
-    n = p.size
-    if kind == "half_sse":
-        # E = ½ Σ_batch ‖x_L − t‖², seed 001's loss: ∂E/∂x_L = x_L − t.
-        d = p - t
-        return 0.5 * float(np.sum(d * d)), d
-    if kind == "mse_loss":
-        # E = mean (x_L − t)² over every entry: ∂E/∂x_L = 2 (x_L − t) / n.
-        d = p - t
-        return float(np.sum(d * d)) / n, (2.0 / n) * d
+def _check_domain(kind: str, p: Matrix, t: Matrix) -> None:
+    """The values nn's losses accept: BCE probabilities in [0, 1], hinge targets -1 or +1."""
     if kind == "hinge_loss":
-        # E = mean relu(1 − t x_L): ∂E/∂x_L = −t / n where the margin is positive, else 0.
-        wrong = (t != 1.0) & (t != -1.0)
+        wrong = np.abs(t) != 1.0
         if wrong.any():
             index = tuple(int(k) for k in np.argwhere(wrong)[0])
             raise ValueError(
                 f"hinge_loss: target {index} is {float(t[index])!r}; targets must be -1 or +1"
             )
-        margin = 1.0 - t * p
-        active = margin > 0
-        return float(np.sum(np.where(active, margin, 0.0))) / n, np.where(active, -t / n, 0.0)
-    # binary_cross_entropy: E = mean −(t log p + (1 − t) log(1 − p)), each log clamped at −100.
-    _check_unit(p, "prediction")
-    _check_unit(t, "target")
-    log_p, inv_p = _clamped_log(p)
-    log_q, inv_q = _clamped_log(1.0 - p)
-    value = -float(np.sum(t * log_p + (1.0 - t) * log_q)) / n
-    return value, ((1.0 - t) * inv_q - t * inv_p) / n
+    elif kind == "binary_cross_entropy":
+        for a, what in ((p, "prediction"), (t, "target")):
+            outside = ~((a >= 0.0) & (a <= 1.0))  # NaN is outside too
+            if outside.any():
+                index = tuple(int(k) for k in np.argwhere(outside)[0])
+                raise ValueError(
+                    f"binary_cross_entropy: {what} {index} is {float(a[index])!r}, outside [0, 1]"
+                )
+
+
+def _loss(kind: str, p: Matrix, t: Matrix) -> float:
+    """E for predictions ``p`` = x_L and targets ``t`` of the same shape."""
+    if kind == "half_sse":
+        d = p - t
+        return 0.5 * float((d * d).sum())  # ½ Σ_batch ‖x_L − t‖²
+    if kind == "mse_loss":
+        d = p - t
+        return float((d * d).sum()) / p.size  # mean (x_L − t)²
+    if kind == "hinge_loss":
+        return float(np.maximum(1.0 - t * p, 0.0).sum()) / p.size  # mean relu(1 − t x_L)
+    # mean −(t log p + (1 − t) log(1 − p)), each log clamped at −100
+    log_p, _ = _clamped_log(p)
+    log_q, _ = _clamped_log(1.0 - p)
+    return -float((t * log_p + (1.0 - t) * log_q).sum()) / p.size
+
+
+def _loss_gradient(kind: str, p: Matrix, t: Matrix) -> Matrix:
+    """∂E/∂x_L for predictions ``p`` = x_L and targets ``t`` of the same shape."""
+    n = p.size
+    if kind == "half_sse":
+        return p - t
+    if kind == "mse_loss":
+        return (2.0 / n) * (p - t)
+    if kind == "hinge_loss":
+        # relu'(0) = 0: only a positive margin passes gradient.
+        return np.where(1.0 - t * p > 0.0, t * (-1.0 / n), 0.0)
+    # A clamped log is a constant: 1/p (or 1/(1 − p)) is replaced by 0 there.
+    _, inv_p = _clamped_log(p)
+    _, inv_q = _clamped_log(1.0 - p)
+    return ((1.0 - t) * inv_q - t * inv_p) / n
 
 
 # --- input checking -----------------------------------------------------------------------------
 
 
-def _matrix(a: ArrayLike, what: str) -> Matrix:
-    """``a`` as a float64 array; a TypeError naming ``what`` unless it holds real numbers."""
+def _matrix(a: ArrayLike, what: str, index: int | None = None) -> Matrix:
+    """``a`` as a float64 array; a TypeError naming ``what[index]`` unless it holds real numbers."""
+    if type(a) is np.ndarray and a.dtype == np.float64:
+        return a  # the common case, kept cheap: no copy, no conversion
     array = np.asarray(a)
     if array.dtype.kind not in "biuf":
-        raise TypeError(f"{what} must hold real numbers, got an array of dtype {array.dtype}")
+        name = what if index is None else f"{what}[{index}]"
+        raise TypeError(f"{name} must hold real numbers, got an array of dtype {array.dtype}")
     return array.astype(np.float64, copy=False)
 
 
@@ -182,7 +195,7 @@ def _check_weights(weights: Sequence[ArrayLike]) -> list[Matrix]:
         raise ValueError("weights is empty: a network needs at least one layer")
     ws: list[Matrix] = []
     for i, w in enumerate(weights):
-        m = _matrix(w, f"weights[{i}]")
+        m = _matrix(w, "weights", i)
         if m.ndim != 2:
             raise ValueError(f"weights[{i}] must be 2-D (outputs, inputs), got shape {m.shape}")
         if ws and m.shape[1] != ws[-1].shape[0]:
@@ -206,13 +219,16 @@ def _check_biases(biases: Sequence[ArrayLike] | None, ws: list[Matrix]) -> list[
         raise ValueError(f"got {len(biases)} bias vectors for {len(ws)} weight matrices")
     bs: list[Matrix | None] = []
     for i, (b, w) in enumerate(zip(biases, ws, strict=True)):
-        v = _matrix(b, f"biases[{i}]")
-        if v.shape not in ((w.shape[0], 1), (w.shape[0],)):
-            raise ValueError(
-                f"biases[{i}] has shape {v.shape}, but weights[{i}] has shape {w.shape}: "
-                f"expected ({w.shape[0]}, 1) or ({w.shape[0]},)"
-            )
-        bs.append(v.reshape(w.shape[0], 1))
+        v = _matrix(b, "biases", i)
+        rows = w.shape[0]
+        if v.shape != (rows, 1):
+            if v.shape != (rows,):
+                raise ValueError(
+                    f"biases[{i}] has shape {v.shape}, but weights[{i}] has shape {w.shape}: "
+                    f"expected ({rows}, 1) or ({rows},)"
+                )
+            v = v.reshape(rows, 1)
+        bs.append(v)
     return bs
 
 
@@ -279,7 +295,7 @@ def backward(
     ∂E/∂z[i]; ``db[i]`` has shape (outputs, 1).
     """
     ws, t, kind = _check_backward(weights, cache, T, loss)
-    _, g = _loss_and_gradient(kind, cache.output, t)
+    g = _loss_gradient(kind, cache.output, t)
     dW: list[Matrix] = []
     db: list[Matrix] = []
     deltas: list[Matrix] = []
@@ -298,7 +314,8 @@ def loss_value(output: ArrayLike, T: ArrayLike, loss: Callable[..., Any] | str) 
     p = _matrix(output, "output")
     kind = _loss_kind(loss)
     t = _targets(T, p)
-    return _loss_and_gradient(kind, p, t)[0]
+    _check_domain(kind, p, t)
+    return _loss(kind, p, t)
 
 
 def gradients(
@@ -389,4 +406,6 @@ def _check_backward(
             raise ValueError(
                 f"weights[{i}] has shape {w.shape} but the cache's layer {i} needs {expected}"
             )
-    return ws, _targets(T, cache.output), kind
+    t = _targets(T, cache.output)
+    _check_domain(kind, cache.output, t)
+    return ws, t, kind
