@@ -43,14 +43,20 @@ def _version(distribution: str) -> str | None:
 
 
 def _commit() -> str | None:
+    """The checked-out commit, marked when the engine's or nn's files differ from it."""
     root = Path(__file__).resolve().parent.parent
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True).stdout
+
     try:
-        head = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True
-        )
+        head = git("rev-parse", "--short", "HEAD").strip()
+        dirty = git("status", "--porcelain", "--", "autograd", "nn").strip()
     except OSError:
         return None
-    return head.stdout.strip() or None
+    if not head:
+        return None
+    return f"{head} with uncommitted changes to autograd/ or nn/" if dirty else head
 
 
 def environment() -> dict[str, Any]:
@@ -109,25 +115,25 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         rows.append({"target": text, "measured": shown, "value": figure, "met": met})
 
     ratio_target(
-        "moons step at most 20x the plain-float forward pass",
+        "moons step at most 20x the plain-float forward pass (chainrule / floats)",
         _ratio(results, "moons", "chainrule", "floats"),
         20,
         True,
     )
     ratio_target(
-        "at least 3x faster than micrograd with its collector off",
+        "at least 3x faster than micrograd with its collector off (micrograd / chainrule)",
         _ratio(results, "moons", "micrograd-gc-off", "chainrule"),
         3,
         False,
     )
     ratio_target(
-        "at least 20x faster than micrograd as shipped",
+        "at least 20x faster than micrograd as shipped (micrograd / chainrule)",
         _ratio(results, "moons", "micrograd", "chainrule"),
         20,
         False,
     )
     ratio_target(
-        "at least 5x faster than PyTorch 0-d tensors",
+        "at least 5x faster than PyTorch 0-d tensors (PyTorch / chainrule)",
         _ratio(results, "moons", "torch-0d", "chainrule"),
         5,
         False,
@@ -162,7 +168,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     ratio_target(
-        "`nn.matrix` within 2x of hand-written NumPy",
+        "`nn.matrix` within 2x of hand-written NumPy (nn.matrix / NumPy)",
         _ratio(results, "moons", "nn.matrix", "numpy"),
         2,
         True,
@@ -205,7 +211,9 @@ def markdown(results: dict[str, Any]) -> str:
     rounds = results["rounds"]
     lines = [
         f"Measured with `{results['command']}` on {results['python']}, "
-        f"{machine['cpu']} ({machine['cores']} cores), {results['date']}; "
+        f"{machine['cpu']} ({machine['cores']} cores), {results['date']}, "
+        f"commit {results['commit']}; 1-minute load average "
+        f"{results['load_average'][0]} before, {results['load_average'][1]} after; "
         + ", ".join(f"{name} {v}" for name, v in versions.items() if v)
         + ".",
     ]

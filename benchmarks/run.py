@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import select
 import statistics
 import subprocess
@@ -160,11 +161,13 @@ def main(argv: list[str] | None = None) -> None:
             parser.error(f"unknown workload {name!r}; known: {', '.join(known)}")
 
     started = time.time()
+    load_before = os.getloadavg()[0]
     spec: Spec = {"moons": moons_spec(), "neuron": neuron_spec(NEURON_INPUTS)}
     timed = [w for w in workloads if w in WORKLOADS]
     results = measure(spec, engines, timed, args.rounds_scale, "memory" in workloads)
     results.update(report.environment())
     results["seconds_total"] = round(time.time() - started, 1)
+    results["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
     results["checks"] = report.compare_checks(results)
     results["targets"] = report.targets(results)
 

@@ -1,4 +1,9 @@
-"""PyTorch tensors: the moons step with ``torch.nn.functional`` on matrices (rows are samples)."""
+"""PyTorch tensors: the moons step with ``torch.nn.functional`` on matrices (rows are samples).
+
+PyTorch is limited to one thread: the other engines compute on one core, and with PyTorch's
+default of a thread per core, a busy second core turned its millisecond step into tens of
+milliseconds.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ import torch.nn.functional as F
 
 from benchmarks.engines import Check, Workload
 from benchmarks.spec import MoonsSpec
+
+torch.set_num_threads(1)
 
 
 def moons(spec: MoonsSpec) -> Workload:

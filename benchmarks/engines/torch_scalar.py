@@ -1,4 +1,9 @@
-"""PyTorch with one 0-d tensor per scalar: the same scalar graph the scalar engines build."""
+"""PyTorch with one 0-d tensor per scalar: the same scalar graph the scalar engines build.
+
+PyTorch is limited to one thread: the other engines compute on one core, and with PyTorch's
+default of a thread per core, a busy second core turned its millisecond step into tens of
+milliseconds.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,8 @@ import torch
 
 from benchmarks.engines import Check, Workload
 from benchmarks.spec import LayerWeights, MoonsSpec, NeuronSpec
+
+torch.set_num_threads(1)
 
 Tensor = torch.Tensor
 Layer = tuple[list[list[Tensor]], list[Tensor]]
