@@ -2,7 +2,8 @@
 
 Orientation as in the seeds: ``W[i]`` has shape (outputs, inputs), ``b[i]`` shape (outputs, 1),
 and a batch is a matrix whose columns are samples. Lists count layers from 0 where the seeds
-count from 1, so layer ``i`` reads ``x[i]`` and writes ``x[i + 1]``:
+count from 1: ``weights[i]``, ``z[i]`` and ``deltas[i]`` are the seeds' W_{i+1}, z_{i+1} and
+δ_{i+1}, while ``x[i]`` is their x_i, so layer ``i`` reads ``x[i]`` and writes ``x[i + 1]``:
 
     forward:   z[i] = W[i] x[i] + b[i],        x[i + 1] = f_i(z[i])     (x[0] is the input)
     backward:  δ_L = ∂E/∂x_L ∘ f_L'(z_L),       δ_i = W_{i+1}ᵀ δ_{i+1} ∘ f_i'(z_i)
@@ -40,7 +41,7 @@ _LOSS_FUNCTIONS: dict[Callable[..., Any], str] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ForwardCache:
     """What ``forward`` computed: ``z[i] = W[i] x[i] + b[i]`` and ``x[i + 1] = f_i(z[i])``.
 
@@ -380,6 +381,8 @@ def _layers(model: MLP | Layer) -> list[Layer]:
 
 def _targets(T: ArrayLike, output: Matrix) -> Matrix:
     """T shaped like the output; a 1-D T fits a single output row or a single sample column."""
+    if output.size == 0:
+        raise ValueError(f"the output has shape {output.shape}: an empty batch has no loss")
     t = _matrix(T, "T")
     if t.shape == output.shape:
         return t

@@ -508,6 +508,13 @@ def test_hinge_needs_targets_of_minus_or_plus_one() -> None:
         matrix.backward([np.ones((1, 1))], cache, np.array([[1.0, 0.0]]), hinge_loss)
 
 
+def test_an_empty_batch_has_no_loss() -> None:
+    cache = matrix.forward([np.ones((1, 2))], None, np.ones((2, 0)), "relu")
+    assert cache.output.shape == (1, 0)
+    with pytest.raises(ValueError, match=r"shape \(1, 0\): an empty batch"):
+        matrix.backward([np.ones((1, 2))], cache, np.ones((1, 0)), mse_loss)
+
+
 def test_a_cache_must_come_from_forward() -> None:
     with pytest.raises(TypeError, match="cache must be what forward returned, got dict"):
         matrix.backward([np.ones((1, 1))], {}, np.ones((1, 1)), mse_loss)  # type: ignore[arg-type]
