@@ -250,6 +250,8 @@ def _columns(a: ArrayLike, rows: int, what: str, hint: str) -> Matrix:
     if m.ndim == 1 and m.shape[0] == rows:
         m = m.reshape(rows, 1)
     if m.ndim != 2 or m.shape[0] != rows:
+        if m.ndim == 2 and m.shape[1] == rows:
+            hint += f"; {what}.T has that shape (samples are columns here, not rows)"
         raise ValueError(f"{what} has shape {m.shape}; expected ({rows}, batch) {hint}")
     return m
 

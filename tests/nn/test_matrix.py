@@ -25,8 +25,10 @@ from nn.losses import binary_cross_entropy, cross_entropy, hinge_loss, mse_loss
 Matrix = np.ndarray[Any, np.dtype[np.float64]]
 
 RTOL = 1e-10
-# Absolute floor, relative to the largest entry being compared (at least 1): an entry that is an
-# exact zero in one path can be rounding residue (a cancellation, ~1e-16 of the terms) in the other.
+# Absolute floor, relative to the largest entry being compared (at least 1). It covers rounding
+# that no relative tolerance can: an entry that is an exact zero in one path can be residue of a
+# cancellation (~1e-16 of the terms) in the other, and where tanh or σ saturates, NumPy's and
+# libm's last bits differ, so f' = 1 − x² near 0 differs by ~1e-16 absolute, not relative.
 FLOOR = 1e-12
 
 ACTIVATIONS = ["linear", "relu", "tanh", "sigmoid"]
@@ -72,34 +74,31 @@ def pre_activation(node: Value, activation: str) -> Value:
     return node if activation == "linear" else node.parents[0]
 
 
+def transpose(rows: list[list[Any]]) -> list[list[Any]]:
+    """[sample][neuron] → [neuron][sample], the matrices' orientation (columns are samples)."""
+    return [list(column) for column in zip(*rows, strict=True)]
+
+
 def run_scalar(model: nn.MLP, X: Matrix, T: Matrix, loss_name: str) -> ScalarRun:
     """Forward every column of X through the MLP's layers, apply the loss, run backward."""
     model.zero_grad()
-    batch = X.shape[1]
-    zs: list[list[list[Value]]] = [[] for _ in model.layers]
-    xs: list[list[list[Any]]] = [[[float(v) for v in row] for row in X]]
-    outputs: list[list[Any]] = []
-    for s in range(batch):
-        signal: list[Any] = [float(v) for v in X[:, s]]
+    zs: list[list[list[Value]]] = [[] for _ in model.layers]  # [layer][sample][neuron]
+    xs: list[list[list[Value]]] = [[] for _ in model.layers]
+    for column in X.T:
+        signal: list[Any] = [float(v) for v in column]
         for i, layer in enumerate(model.layers):
             out = layer(signal)
-            signal = [out] if isinstance(out, Value) else list(out)
+            signal = [out] if isinstance(out, Value) else out
             zs[i].append([pre_activation(node, layer.activation) for node in signal])
-            if len(xs) <= i + 1:
-                xs.append([])
-            xs[i + 1].append(signal)
-        outputs.append(signal)
-    # Columns of per-sample lists become rows of per-neuron lists: [layer][neuron][sample].
-    z = [[list(col) for col in zip(*per_sample, strict=True)] for per_sample in zs]
-    x = [xs[0]] + [[list(col) for col in zip(*per, strict=True)] for per in xs[1:]]
-    predictions = [outputs[s][j] for s in range(batch) for j in range(T.shape[0])]
-    targets = [float(T[j, s]) for s in range(batch) for j in range(T.shape[0])]
+            xs[i].append(signal)
+    predictions = [node for sample in xs[-1] for node in sample]
+    targets = [float(t) for t in T.T.reshape(-1)]  # the same (sample, output) order
     if loss_name == "half_sse":
         loss = half_sse(predictions, targets)
     else:
         loss = LOSSES[loss_name](predictions, targets)
     loss.backward()
-    return ScalarRun(loss, z, x)
+    return ScalarRun(loss, [transpose(z) for z in zs], [X.tolist()] + [transpose(x) for x in xs])
 
 
 def data(nodes: list[list[Any]]) -> Matrix:
@@ -444,6 +443,11 @@ def test_mismatched_weight_shapes_are_named() -> None:
 def test_wrong_input_shape_is_named() -> None:
     with pytest.raises(ValueError, match=r"X has shape \(4, 3\); expected \(3, batch\)"):
         matrix.forward([np.ones((2, 3))], None, np.ones((4, 3)), "relu")
+
+
+def test_samples_as_rows_get_a_hint_to_transpose() -> None:
+    with pytest.raises(ValueError, match=r"X has shape \(5, 3\).*X\.T has that shape"):
+        matrix.forward([np.ones((2, 3))], None, np.ones((5, 3)), "relu")
 
 
 def test_wrong_bias_shape_is_named() -> None:
