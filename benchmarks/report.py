@@ -220,7 +220,8 @@ def markdown(results: dict[str, Any]) -> str:
     if workloads:
         lines += [
             "",
-            "Median time per run over interleaved rounds ("
+            f"Median {'CPU' if results['clock'] == 'cpu' else 'wall-clock'} time per run "
+            "over interleaved rounds ("
             + ", ".join(f"{HEADINGS.get(w, w)}: {rounds[w]}" for w in workloads)
             + "); in parentheses, the time relative to chainrule's "
             "(above 1: slower than chainrule).",

@@ -95,9 +95,17 @@ def _log(message: str) -> None:
 
 
 def measure(
-    spec: Spec, engines: list[str], workloads: list[str], scale: float, memory_too: bool
+    spec: Spec,
+    engines: list[str],
+    workloads: list[str],
+    scale: float,
+    memory_too: bool,
+    clock: str = "cpu",
 ) -> dict[str, Any]:
-    """Every (workload, engine) cell: samples, median, check values or the error."""
+    """Every (workload, engine) cell: samples by ``clock``, median, check values or the error.
+
+    ``clock`` is "cpu" (CPU seconds of the worker and of the programs it waited for) or "wall".
+    """
     processes = {name: EngineProcess(name, spec) for name in engines}
     cells: dict[str, dict[str, dict[str, Any]]] = {w: {} for w in workloads}
     rounds = {w: max(1, round(WORKLOADS[w].rounds * scale)) for w in workloads}
@@ -109,7 +117,7 @@ def measure(
                 order = [e for e in WORKLOADS[w].engines if e in processes]
                 shift = r % len(order) if order else 0
                 for e in order[shift:] + order[:shift]:
-                    cell = cells[w].setdefault(e, {"samples": [], "numbers": []})
+                    cell = cells[w].setdefault(e, {"samples": [], "wall": [], "numbers": []})
                     if "error" in cell:
                         continue  # failures are deterministic: once is enough
                     reply = processes[e].ask({"cmd": "run", "workload": w})
@@ -118,10 +126,11 @@ def measure(
                         cell["message"] = reply.get("message", "")
                         _log(f"round {r + 1}/{rounds[w]}  {w:<11} {e:<17} {reply['error']}")
                         continue
-                    cell["samples"].append(reply["seconds"])
+                    cell["samples"].append(reply[clock])
+                    cell["wall"].append(reply["wall"])
                     cell["numbers"].append(reply["number"])
                     cell["check"] = reply["check"]
-                    _log(f"round {r + 1}/{rounds[w]}  {w:<11} {e:<17} {reply['seconds']:.6f} s")
+                    _log(f"round {r + 1}/{rounds[w]}  {w:<11} {e:<17} {reply[clock]:.6f} s")
         memory: dict[str, dict[str, Any]] = {}
         for e in MEMORY_ENGINES if memory_too else ():
             if e in processes:
@@ -137,7 +146,8 @@ def measure(
                 cell["median"] = statistics.median(cell["samples"])
                 cell["min"] = min(cell["samples"])
                 cell["max"] = max(cell["samples"])
-    return {"workloads": cells, "memory": memory, "rounds": rounds}
+                cell["wall_median"] = statistics.median(cell["wall"])
+    return {"workloads": cells, "memory": memory, "rounds": rounds, "clock": clock}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -147,6 +157,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only-engines", default="", help="comma-separated engine names")
     parser.add_argument(
         "--only-workloads", default="", help="comma-separated workload names (or memory)"
+    )
+    parser.add_argument(
+        "--clock",
+        choices=("cpu", "wall"),
+        default="cpu",
+        help="what the table shows: CPU time of the engine's process (default) or wall time",
     )
     parser.add_argument("--out", type=Path, default=RESULTS, help="directory for the results")
     args = parser.parse_args(argv)
@@ -164,7 +180,7 @@ def main(argv: list[str] | None = None) -> None:
     load_before = os.getloadavg()[0]
     spec: Spec = {"moons": moons_spec(), "neuron": neuron_spec(NEURON_INPUTS)}
     timed = [w for w in workloads if w in WORKLOADS]
-    results = measure(spec, engines, timed, args.rounds_scale, "memory" in workloads)
+    results = measure(spec, engines, timed, args.rounds_scale, "memory" in workloads, args.clock)
     results.update(report.environment())
     results["seconds_total"] = round(time.time() - started, 1)
     results["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
