@@ -91,8 +91,12 @@ def escape(text: str) -> str:
     """``text`` as the content of a Graphviz HTML-like label, newlines as line breaks."""
     # Graphviz's HTML parser is XML: control characters would make it fail, so show them as
     # escapes. It also expands \N, \G, \E ... inside HTML labels, and \\ is its literal backslash.
+    # A text that is just "]" breaks Graphviz 2.43's HTML lexer (a syntax error, or the text
+    # lands in the next cell); as a character reference it is plain text.
     lines = visible(text).split("\n")
-    return "<BR/>".join(html.escape(line).replace("\\", "\\\\") for line in lines)
+    return "<BR/>".join(
+        html.escape(line).replace("\\", "\\\\").replace("]", "&#93;") for line in lines
+    )
 
 
 def html_label(markup: str) -> str:
@@ -133,12 +137,14 @@ def nodes_within(root: Value, max_nodes: int, caller: str = "draw_dot") -> list[
     return order
 
 
-def value_label(node: Value, grad: float | None) -> str:
-    """A Value's HTML label: its label (if any), data and grad (``?`` while grad is None)."""
+def value_label(node: Value, grad: float | None, grad_width: int = 0) -> str:
+    """A Value's HTML label: its label (if any), data and grad (``?`` while grad is None), the
+    grad cell at least ``grad_width`` points wide."""
     cells = [f"<TD><B>{escape(node.label)}</B></TD>"] if node.label else []
     cells.append(f"<TD>data {number(node.data)}</TD>")
     shown = f'<FONT COLOR="{PENDING}">?</FONT>' if grad is None else number(grad)
-    cells.append(f"<TD>grad {shown}</TD>")
+    width = f' WIDTH="{grad_width}"' if grad_width else ""
+    cells.append(f"<TD{width}>grad {shown}</TD>")
     return html_label(
         '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4"><TR>'
         + "<VR/>".join(cells)
@@ -153,13 +159,14 @@ def build(
     grads: Mapping[Value, float] | None = None,
     edge_labels: Callable[[int], Sequence[float]] | None = None,
     current: int | None = None,
-    caption: str = "",
+    grad_widths: Mapping[Value, int] | None = None,
 ) -> graphviz.Digraph:
     """The Digraph of a topologically ordered graph (root last).
 
     ``grads`` replaces each ``.grad`` (a node missing from it shows ``?``); ``edge_labels(i)``
     gives the local derivatives that node i's operation passes to its parents; ``current`` is the
-    index of the node to highlight; ``caption`` labels the whole drawing.
+    index of the node to highlight; ``grad_widths`` gives the grad cells' minimum widths in
+    points (so that node sizes, and with them the layout, can be held fixed).
     """
     index = {node: i for i, node in enumerate(order)}
     root = len(order) - 1
@@ -169,8 +176,6 @@ def build(
         node_attr={"fontname": "Helvetica", "fontsize": "11"},
         edge_attr={"fontname": "Helvetica", "fontsize": "10", "arrowsize": "0.7"},
     )
-    if caption:
-        graph.attr(label=html_label(escape(caption)), labelloc="t", labeljust="l")
     clusters = _clusters(order)
 
     for i, node in enumerate(order):
@@ -186,7 +191,8 @@ def build(
         if i == current:
             attrs.update(CURRENT)
             attrs["class"] += " current"
-        target.node(f"v{i}", value_label(node, grad), **attrs)
+        width = grad_widths.get(node, 0) if grad_widths is not None else 0
+        target.node(f"v{i}", value_label(node, grad, width), **attrs)
         if node.parents:
             op = dict(OPERATION, **CURRENT) if i == current else OPERATION
             target.node(f"v{i}op", html_label(escape(node.op)), **op)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import html
 import json
+import math
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from string import Template
@@ -47,23 +49,42 @@ def render_steps(
         if node.parents
     }
     steps = sweep(order)
+    # Every frame gives a node's grad cell room for the widest text it will show, so nodes keep
+    # their size, and Graphviz lays every frame out the same: nothing jumps between steps.
+    widths = {
+        node: max(
+            _text_width(f"grad {step.grads[node]:.4g}" if node in step.grads else "grad ?")
+            for step in steps
+        )
+        for node in order
+    }
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     width = max(3, len(str(len(steps) - 1)))
     names = [f"step-{k:0{width}d}.svg" for k in range(len(steps))]
-    for name, step in zip(names, steps, strict=True):
-        graph = build(
+    graphs = [
+        build(
             order,
             rankdir,
             grads=step.grads,
             edge_labels=local.__getitem__,
             current=step.current,
-            caption=step.caption,
+            grad_widths=widths,
         )
-        write_atomic(out / name, graph.pipe(format="svg"))
+        for step in steps
+    ]
+    # One Graphviz process per frame, as many at a time as there are cores.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        for name, svg in zip(names, pool.map(lambda g: g.pipe(format="svg"), graphs), strict=True):
+            write_atomic(out / name, svg)
     page = out / "index.html"
     write_atomic(page, viewer(names, [step.caption for step in steps]).encode("utf-8"))
     return page
+
+
+def _text_width(text: str, fontsize: float = 11.0) -> int:
+    """A generous estimate of ``text``'s width in points in a Helvetica-like font, plus padding."""
+    return math.ceil(len(text) * fontsize * 0.62) + 8
 
 
 def sweep(order: list[Value]) -> list[Step]:

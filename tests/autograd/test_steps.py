@@ -124,6 +124,32 @@ def test_every_edge_into_an_operation_carries_its_local_derivative(
         }
 
 
+def _layout(svg: ET.Element) -> dict[str, str | None]:
+    """Where everything is drawn: the canvas size and the outline of every node and edge."""
+    where: dict[str, str | None] = {"size": f"{svg.get('width')} x {svg.get('height')}"}
+    for kind in ("node", "edge"):
+        for name, g in groups(svg, kind).items():
+            outline = next(el for el in g if el.tag[len(SVG) :] in ("polygon", "ellipse", "path"))
+            where[name] = (
+                outline.get("points")
+                or outline.get("d")
+                or " ".join(f"{outline.get(a)}" for a in ("cx", "cy", "rx", "ry"))
+            )
+    return where
+
+
+@pytest.mark.parametrize("long_label", [False, True])
+def test_nothing_moves_between_frames(tmp_path: Path, long_label: bool) -> None:
+    # Gradients of very different lengths arrive (7.5e-05 next to 1), and a long label makes
+    # the graph narrower than any caption would be.
+    x = Value(4.0, "an unusually long label for x" if long_label else "x")
+    y = (x * x + 1).tanh() * x + x
+    render_steps(y, tmp_path)
+    layouts = [_layout(svg) for svg in frames(tmp_path)]
+    assert len(layouts) > 3
+    assert all(layout == layouts[0] for layout in layouts)
+
+
 def test_drawing_the_steps_changes_no_grad(tmp_path: Path) -> None:
     J, a, *_ = seed_example()
     a.grad = 7.0  # a leaf's gradient from an earlier backward stays as it was
