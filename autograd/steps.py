@@ -104,11 +104,10 @@ def sweep(order: list[Value]) -> list[Step]:
 
     grads: dict[Value, float] = {order[root]: 1.0}
     interior = [i for i in reversed(range(len(order))) if order[i].parents]
-    total = len(interior)
     start = name(order[root])
-    seed = f"Step 0 of {total}: the sweep starts at {start}, whose grad is 1 (its own derivative)"
+    seed = f"The sweep starts at {start}, whose grad is 1 (its own derivative)."
     steps = [Step(root, dict(grads), seed)]
-    for k, i in enumerate(interior, start=1):
+    for i in interior:
         node = order[i]
         rule = RULES[node.op]
         shares = rule.vjp(grads[node], node.data, *(p.data for p in node.parents))
@@ -118,8 +117,8 @@ def sweep(order: list[Value]) -> list[Step]:
             f"{share:.4g} to {name(p)}" for p, share in zip(node.parents, shares, strict=True)
         )
         caption = (
-            f"Step {k} of {total}: {name(node)} has its full grad {grads[node]:.4g}; "
-            f"{node.op} passes grad times its local derivatives ({rule.formula}) on: {sent}"
+            f"At {name(node)}, whose grad {grads[node]:.4g} is now complete: {node.op} passes "
+            f"grad times its local derivatives ({rule.formula}) on: {sent}."
         )
         steps.append(Step(index[node], dict(grads), caption))
     return steps
@@ -138,7 +137,7 @@ def viewer(frames: list[str], captions: list[str]) -> str:
     return PAGE.substitute(
         first_src=html.escape(frames[0]),
         first_caption=html.escape(captions[0]),
-        count=len(frames),
+        last=len(frames) - 1,
         links=links,
         frames=data,
     )
@@ -164,7 +163,7 @@ PAGE = Template("""<!DOCTYPE html>
 <h1>Backward pass, step by step</h1>
 <nav>
   <button id="previous" type="button">&#9664; Previous</button>
-  <span id="counter" aria-live="polite">Frame 1 of $count</span>
+  <span id="counter" aria-live="polite">Step 0 of $last</span>
   <button id="next" type="button">Next &#9654;</button>
   <span class="hint">or use the &larr; and &rarr; keys</span>
 </nav>
@@ -187,7 +186,7 @@ function show(k) {
   current = Math.max(0, Math.min(frames.length - 1, k));
   image.src = frames[current].src;
   caption.textContent = frames[current].caption;
-  counter.textContent = "Frame " + (current + 1) + " of " + frames.length;
+  counter.textContent = "Step " + current + " of " + (frames.length - 1);
   previous.disabled = current === 0;
   next.disabled = current === frames.length - 1;
   // The frame number in the address lets a reload or a shared link open the same frame.

@@ -122,15 +122,15 @@ def viewer(driver: WebDriver, tmp_path_factory: pytest.TempPathFactory) -> Viewe
 def test_next_shows_the_next_frame(viewer: Viewer) -> None:
     first = viewer.state()
     assert first[0] == "step-000.svg"
-    assert first[2] == f"Frame 1 of {viewer.count}"
+    assert first[2] == f"Step 0 of {viewer.count - 1}"
     assert not viewer.enabled("previous")
 
     viewer.click("next")
     viewer.wait_loaded()
     second = viewer.state()
     assert second[0] == "step-001.svg"
-    assert second[1] != first[1] and second[1].startswith("Step 1 of")
-    assert second[2] == f"Frame 2 of {viewer.count}"
+    assert second[1] != first[1] and second[1].startswith("At the output")
+    assert second[2] == f"Step 1 of {viewer.count - 1}"
     assert viewer.enabled("previous")
 
 
@@ -149,7 +149,7 @@ def test_stepping_stops_at_both_ends(viewer: Viewer) -> None:
     viewer.wait_loaded()
     last = viewer.state()
     assert last[0] == f"step-{viewer.count - 1:03d}.svg"
-    assert last[2] == f"Frame {viewer.count} of {viewer.count}"
+    assert last[2] == f"Step {viewer.count - 1} of {viewer.count - 1}"
     assert not viewer.enabled("next")
     viewer.click("previous")
     assert viewer.state()[0] == f"step-{viewer.count - 2:03d}.svg"
