@@ -63,6 +63,11 @@ def log(x: Num) -> Num:
     return _call(x, "log", math.log)
 
 
+def power(a: Num, b: Num) -> Num:
+    """a ** b, on floats (overflow gives inf, as in the forward pass) or on Values."""
+    return _pow(a, b) if isinstance(a, float) else a**b
+
+
 def sign(x: Num) -> float:
     """sign x as a float constant: -1.0, 0.0 or 1.0 (so abs'(0) = 0)."""
     return 1.0 if x > 0 else -1.0 if x < 0 else 0.0
@@ -156,7 +161,7 @@ def _pow_vjp(g: Num, out: Num, a: Num, b: Num) -> tuple[Num, Num]:
             )
         da: Num = 0.0  # a**0 is constant, even at a = 0
     else:
-        da = g * b * a ** (b - 1)
+        da = g * b * power(a, b - 1)
     db = g * out * log(a) if base > 0 else 0.0
     return da, db
 

@@ -31,7 +31,12 @@ def as_float(x: object, what: str = "Value data") -> float:
     if type(x) is float:
         return x
     if isinstance(x, numbers.Real):
-        return float(x)
+        try:
+            return float(x)
+        except OverflowError:
+            raise ValueError(
+                f"{what} is too large for a float: {type(x).__name__} beyond ±1.8e308"
+            ) from None
     kind = type(x)
     if kind.__module__ == "numpy" and kind.__name__ in ("bool", "bool_"):
         return float(x)  # type: ignore[arg-type]

@@ -292,6 +292,11 @@ class TestDomainErrors:
         assert (Value(10.0) ** 400).data == math.inf
         assert (Value(-10.0) ** 401).data == -math.inf
 
+    def test_overflowing_derivative_is_infinite_like_the_forward_pass(self) -> None:
+        x = Value(10.0)
+        (x**400).backward()
+        assert x.grad == math.inf
+
     def test_large_arguments_stay_finite(self) -> None:
         assert Value(-1000.0).sigmoid().data == 0.0
         assert Value(1000.0).sigmoid().data == 1.0

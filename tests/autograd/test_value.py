@@ -54,6 +54,10 @@ class TestConstruction:
         with pytest.raises(TypeError, match=rf"\b{type_name}\b"):
             Value(data)  # type: ignore[arg-type]
 
+    def test_an_int_beyond_float_range_is_a_value_error(self) -> None:
+        with pytest.raises(ValueError, match="Value data is too large for a float: int beyond"):
+            Value(10**400)
+
     def test_a_value_is_not_data(self) -> None:
         with pytest.raises(TypeError, match="Value"):
             Value(Value(1.0))  # type: ignore[arg-type]
