@@ -176,10 +176,11 @@ def build(
         node_attr={"fontname": "Helvetica", "fontsize": "11"},
         edge_attr={"fontname": "Helvetica", "fontsize": "10", "arrowsize": "0.7"},
     )
-    clusters = _clusters(order)
+    scopes = drawn_scopes(order)
+    clusters = _clusters(scopes)
 
     for i, node in enumerate(order):
-        target = clusters.get(node.scope, graph)
+        target = clusters.get(scopes[i], graph)
         kind = (
             OUTPUT if i == root else CONSTANT if isinstance(node, Constant) else
             LEAF if not node.parents else INTERIOR
@@ -213,9 +214,29 @@ def build(
     return graph
 
 
-def _scopes(order: Iterable[Value]) -> list[str]:
-    """The distinct non-empty scopes, in order of first appearance."""
-    return list(dict.fromkeys(node.scope for node in order if node.scope))
+def drawn_scopes(order: Sequence[Value]) -> list[str]:
+    """The scope each node is drawn in: its own; else, for an operation's result or a constant,
+    the one all its consumers are drawn in.
+
+    So a neuron that tags only its parameters and its output still gets its products, sums and
+    constants drawn inside its cluster, while its inputs (untagged leaves) stay outside.
+    """
+    index = {node: i for i, node in enumerate(order)}
+    drawn = [""] * len(order)
+    consumers: list[str | None] = [None] * len(order)  # the consumers' common scope so far
+    agree = [True] * len(order)
+    for i in range(len(order) - 1, -1, -1):  # consumers come after their parents
+        node = order[i]
+        inherits = agree[i] and (node.parents or isinstance(node, Constant))
+        scope = node.scope or (consumers[i] or "" if inherits else "")
+        drawn[i] = scope
+        for parent in node.parents:
+            k = index[parent]
+            if consumers[k] is None:
+                consumers[k] = scope
+            elif consumers[k] != scope:
+                agree[k] = False
+    return drawn
 
 
 def _parent_scope(scope: str, scopes: Iterable[str]) -> str:
@@ -224,7 +245,7 @@ def _parent_scope(scope: str, scopes: Iterable[str]) -> str:
     return max(prefixes, key=len, default="")
 
 
-def _clusters(order: Sequence[Value]) -> dict[str, graphviz.Digraph]:
+def _clusters(scopes: Iterable[str]) -> dict[str, graphviz.Digraph]:
     """One empty cluster subgraph per scope, numbered in order of first appearance."""
     return {
         scope: graphviz.Digraph(
@@ -237,7 +258,7 @@ def _clusters(order: Sequence[Value]) -> dict[str, graphviz.Digraph]:
                 "fontsize": "11",
             },
         )
-        for k, scope in enumerate(_scopes(order))
+        for k, scope in enumerate(dict.fromkeys(s for s in scopes if s))
     }
 
 

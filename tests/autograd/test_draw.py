@@ -15,7 +15,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from autograd import Value, draw_dot, render, scope, topological_order
-from autograd.draw import GraphvizNotFoundError
+from autograd.draw import GraphvizNotFoundError, drawn_scopes
 from tests.autograd.expressions import VALUES, Tree, trees, variable_values
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -214,6 +214,30 @@ def test_a_scope_inside_another_is_a_cluster_inside_its_cluster() -> None:
     members, nested = _layout(draw_dot(t + 1))
     assert nested == {"layer": ["layer.neuron"], "layer.neuron": []}
     assert members["layer.neuron"] < members["layer"]
+
+
+def test_untagged_nodes_are_drawn_in_the_scope_of_all_their_consumers() -> None:
+    # Two "neurons" that tag only their parameters and outputs, sharing one input.
+    x = Value(0.5, "x")
+    outputs = []
+    for name in ("n0", "n1"):
+        w, b = Value(2.0, "w"), Value(-1.0, "b")
+        w.scope = b.scope = name
+        product = w * x  # untagged, consumed only inside the neuron
+        z = product + b
+        out = (z * 3).relu()  # a constant operand, and an untagged pre-activation
+        out.scope = name
+        outputs.append((product, z, out))
+    total = outputs[0][2] + outputs[1][2]
+    order = topological_order(total)
+    drawn = dict(zip(order, drawn_scopes(order), strict=True))
+    for name, (product, z, out) in zip(("n0", "n1"), outputs, strict=True):
+        constant = out.parents[0].parents[1]
+        assert {drawn[product], drawn[z], drawn[constant], drawn[out]} == {name}
+    assert drawn[x] == ""  # its consumers disagree
+    assert drawn[total] == ""
+    members, _ = _layout(draw_dot(total))
+    assert set(members) == {"n0", "n1"}
 
 
 def test_no_scopes_no_clusters() -> None:
