@@ -41,6 +41,20 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     return target
 
 
+# What the middle of a number, true, false or null can look like.
+_SCALAR_CHARACTERS = frozenset("0123456789+-.eEtruefalsn")
+
+
+def _cut_short(text: str, error: json.JSONDecodeError) -> bool:
+    """Whether the JSON fails because the text ends too early rather than because it is wrong:
+    the parser ran off the end, into a string that never closes, or into a last, partial
+    number or keyword."""
+    rest = text[error.pos :].strip()
+    return (
+        not rest or error.msg.startswith("Unterminated string") or set(rest) <= _SCALAR_CHARACTERS
+    )
+
+
 def _reject_constant(name: str) -> Any:
     """``json`` accepts NaN and Infinity, which plain JSON does not; refuse them."""
     raise ValueError(f"contains {name}, which is not a number in plain JSON")
@@ -65,8 +79,7 @@ def read_json(path: str | os.PathLike[str]) -> Any:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as error:
         position = f"line {error.lineno}, column {error.colno}"
-        # A file cut short fails at its very end, or inside a string that never closes.
-        if error.pos >= len(text.rstrip()) or error.msg.startswith("Unterminated string"):
+        if _cut_short(text, error):
             raise ValueError(
                 f"model file {where} is truncated: the JSON stops at {position}"
             ) from None
