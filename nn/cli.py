@@ -1,0 +1,100 @@
+"""The ``chainrule`` command line: the subcommands ``graph`` and ``demo``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from autograd.cli import add_graph_parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the ``chainrule`` command line; returns the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="chainrule", description="chainrule: backpropagation made visible"
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    add_graph_parser(subparsers)
+    add_demo_parser(subparsers)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # argparse's own errors (status 2) and --help (status 0)
+        return stop.code if isinstance(stop.code, int) else 2
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return 2
+    status: int = args.func(args)
+    return status
+
+
+def add_demo_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the ``demo`` subcommand to an argparse subparsers object."""
+    from nn.demo import STEPS
+
+    parser = subparsers.add_parser(
+        "demo",
+        help="train an MLP on two moons and draw what it learned",
+        description=(
+            "micrograd's demo on this engine: 100 moons, MLP(2, [16, 16, 1]), hinge loss plus "
+            "1e-4 L2, SGD with the learning rate falling from 1.0 towards 0.1. Writes "
+            "decision_boundary.png, loss.png and neuron.svg into DIR."
+        ),
+    )
+    parser.add_argument(
+        "--out",
+        metavar="DIR",
+        type=Path,
+        default=Path("out"),
+        help="where to write the pictures (default: out)",
+    )
+    parser.add_argument(
+        "--steps",
+        metavar="N",
+        type=_positive_int,
+        default=STEPS,
+        help=f"SGD steps, each on the whole data set (default: {STEPS})",
+    )
+    parser.set_defaults(func=run_demo_command, demo_prog=parser.prog)
+
+
+def run_demo_command(args: argparse.Namespace) -> int:
+    """Run ``demo`` with parsed arguments: 0 on success, 1 when a file cannot be written."""
+    from nn.demo import run_demo
+
+    prog = getattr(args, "demo_prog", "demo")
+    if args.out.exists() and not args.out.is_dir():
+        print(
+            f"{prog}: error: --out {str(args.out)!r} exists and is not a directory", file=sys.stderr
+        )
+        return 1
+    started = time.perf_counter()
+    try:
+        result = run_demo(args.out, steps=args.steps)
+    except (OSError, RuntimeError) as error:
+        print(f"{prog}: error: {error}", file=sys.stderr)
+        return 1
+    seconds = time.perf_counter() - started
+    history = result.history
+    print(
+        f"step {len(history['loss'])}: loss {history['loss'][-1]:.4f}, "
+        f"accuracy {history['accuracy'][-1]:.0%}"
+    )
+    print(f"trained model: accuracy {result.accuracy:.0%} on the 100 moons ({seconds:.1f} s)")
+    for path in result.files:
+        print(f"wrote {path}")
+    return 0
+
+
+def _positive_int(text: str) -> int:
+    """An argparse type: an int >= 1."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number of steps, got {text!r}"
+        ) from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1 step, got {n}")
+    return n
