@@ -1,0 +1,277 @@
+"""Neuron, Layer and MLP: seeds, shapes, dotted names, the graph each neuron builds, scopes."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from autograd import Value, scope, topological_order
+from nn import MLP, Layer, Module, Neuron
+
+ACTIVATIONS = ["linear", "relu", "tanh", "sigmoid"]
+FLOAT = {
+    "linear": lambda z: z,
+    "relu": lambda z: max(z, 0.0),
+    "tanh": math.tanh,
+    "sigmoid": lambda z: 1.0 / (1.0 + math.exp(-z)),
+}
+
+activations = st.sampled_from(ACTIVATIONS)
+seeds = st.integers(0, 2**32)
+sizes = st.lists(st.integers(1, 5), min_size=1, max_size=3)
+inputs = st.floats(-3.0, 3.0, allow_nan=False)
+
+
+def reference_forward(model: MLP, x: list[float]) -> list[float]:
+    """The MLP's output computed on plain floats from its parameters' data."""
+    for layer in model.layers:
+        x = [
+            FLOAT[n.activation](sum(w.data * xi for w, xi in zip(n.w, x, strict=True)) + n.b.data)
+            for n in layer.neurons
+        ]
+    return x
+
+
+# --- seeds and shapes ----------------------------------------------------------------------------
+
+
+@given(nin=st.integers(1, 4), nouts=sizes, seed=seeds)
+def test_the_same_seed_gives_the_same_weights(nin: int, nouts: list[int], seed: int) -> None:
+    assert MLP(nin, nouts, seed=seed).state_dict() == MLP(nin, nouts, seed=seed).state_dict()
+    assert Layer(nin, 3, seed=seed).state_dict() == Layer(nin, 3, seed=seed).state_dict()
+    assert Neuron(nin, seed=seed).state_dict() == Neuron(nin, seed=seed).state_dict()
+
+
+def test_different_seeds_and_no_seed_give_different_weights() -> None:
+    assert MLP(2, [4, 1], seed=0).state_dict() != MLP(2, [4, 1], seed=1).state_dict()
+    assert MLP(2, [4, 1]).state_dict() != MLP(2, [4, 1]).state_dict()
+
+
+def test_neurons_of_a_layer_differ_from_each_other() -> None:
+    weights = [tuple(w.data for w in n.w) for n in Layer(3, 8, seed=0).neurons]
+    assert len(set(weights)) == 8
+
+
+@given(nin=st.integers(1, 4), nouts=sizes, seed=seeds)
+def test_initial_weights_are_uniform_in_minus_one_one_and_biases_zero(
+    nin: int, nouts: list[int], seed: int
+) -> None:
+    model = MLP(nin, nouts, seed=seed)
+    for layer in model.layers:
+        for neuron in layer.neurons:
+            assert all(-1.0 <= w.data <= 1.0 for w in neuron.w)
+            assert neuron.b.data == 0.0
+
+
+@given(nin=st.integers(1, 4), nouts=sizes, activation=activations, last=activations)
+def test_structure(nin: int, nouts: list[int], activation: str, last: str) -> None:
+    model = MLP(nin, nouts, activation=activation, output_activation=last)
+    assert [len(layer.neurons) for layer in model.layers] == nouts
+    assert [len(layer.neurons[0].w) for layer in model.layers] == [nin, *nouts[:-1]]
+    expected = [activation] * (len(nouts) - 1) + [last]
+    assert [layer.activation for layer in model.layers] == expected
+    for layer, act in zip(model.layers, expected, strict=True):
+        assert all(n.activation == act and isinstance(n.b, Value) for n in layer.neurons)
+    count = sum(
+        (fan_in + 1) * fan_out for fan_in, fan_out in zip([nin, *nouts[:-1]], nouts, strict=True)
+    )
+    assert len(model.parameters()) == count
+
+
+# --- parameter names -----------------------------------------------------------------------------
+
+
+@given(nin=st.integers(1, 4), nouts=sizes)
+def test_mlp_parameter_names_are_dotted_paths_to_the_parameters(nin: int, nouts: list[int]) -> None:
+    model = MLP(nin, nouts, seed=0)
+    named = model.named_parameters()
+    expected = []
+    for i, layer in enumerate(model.layers):
+        for j, neuron in enumerate(layer.neurons):
+            expected += [(f"layers.{i}.neurons.{j}.w.{k}", w) for k, w in enumerate(neuron.w)]
+            expected.append((f"layers.{i}.neurons.{j}.b", neuron.b))
+    assert [name for name, _ in named] == [name for name, _ in expected]
+    assert all(p is q for (_, p), (_, q) in zip(named, expected, strict=True))
+    assert model.parameters() == [p for _, p in named]
+
+
+def test_names_of_a_neuron_and_a_layer_on_their_own() -> None:
+    assert [name for name, _ in Neuron(2).named_parameters()] == ["w.0", "w.1", "b"]
+    layer = Layer(2, 4, seed=0)
+    names = dict(layer.named_parameters())
+    assert names["neurons.3.w.1"] is layer.neurons[3].w[1]
+    assert names["neurons.0.b"] is layer.neurons[0].b
+    assert len(names) == 12
+    assert MLP(2, [16, 16, 1]).state_dict().keys() >= {
+        "layers.0.neurons.3.w.1",
+        "layers.2.neurons.0.b",
+    }
+
+
+def test_zero_grad_clears_every_parameter() -> None:
+    model = MLP(2, [3, 1], seed=0)
+    out = model([1.0, -2.0])
+    assert isinstance(out, Value)
+    (out * out + 1).backward()
+    assert any(p.grad != 0 for p in model.parameters())
+    model.zero_grad()
+    assert all(p.grad == 0.0 for p in model.parameters())
+
+
+# --- forward -------------------------------------------------------------------------------------
+
+
+@given(
+    nin=st.integers(1, 4),
+    nouts=sizes,
+    activation=activations,
+    last=activations,
+    seed=seeds,
+    data=st.data(),
+)
+def test_forward_matches_the_formula_on_floats(
+    nin: int, nouts: list[int], activation: str, last: str, seed: int, data: st.DataObject
+) -> None:
+    model = MLP(nin, nouts, activation=activation, output_activation=last, seed=seed)
+    x = data.draw(st.lists(inputs, min_size=nin, max_size=nin))
+    out = model(x)
+    got = [out.data] if isinstance(out, Value) else [v.data for v in out]
+    assert got == pytest.approx(reference_forward(model, x), rel=1e-12, abs=1e-12)
+
+
+def test_output_is_a_value_for_one_output_and_a_list_otherwise() -> None:
+    assert isinstance(MLP(2, [3, 1])([0.5, 0.5]), Value)
+    out = MLP(2, [3, 4])([0.5, 0.5])
+    assert isinstance(out, list) and len(out) == 4 and all(isinstance(v, Value) for v in out)
+    assert isinstance(Layer(2, 1)([0.5, 0.5]), Value)
+    assert len(Layer(2, 3)([0.5, 0.5])) == 3  # type: ignore[arg-type]
+
+
+@given(nin=st.integers(1, 6), activation=activations, x=st.lists(inputs, min_size=6, max_size=6))
+def test_a_neuron_builds_micrograds_graph(nin: int, activation: str, x: list[float]) -> None:
+    """nin products, nin sums (the last adds b), one activation node unless linear."""
+    neuron = Neuron(nin, activation, seed=0)
+    out = neuron(x[:nin])
+    ops = Counter(node.op for node in topological_order(out) if node.parents)
+    expected = Counter({"*": nin, "+": nin})
+    if activation != "linear":
+        expected[activation] = 1
+    assert ops == expected
+    z = out if activation == "linear" else out.parents[0]
+    assert out.op == (activation if activation != "linear" else "+")
+    assert z.op == "+" and z.parents[1] is neuron.b
+    expected_z = sum(w.data * xi for w, xi in zip(neuron.w, x, strict=False)) + neuron.b.data
+    assert z.data == pytest.approx(expected_z, rel=1e-12, abs=1e-12)
+
+
+@given(nin=st.integers(1, 4), activation=activations, x=st.lists(inputs, min_size=4, max_size=4))
+def test_gradients_reach_weights_bias_and_input_values(
+    nin: int, activation: str, x: list[float]
+) -> None:
+    neuron = Neuron(nin, activation, seed=1)
+    xs = [Value(v) for v in x[:nin]]
+    out = neuron(xs)
+    out.backward()
+    z = sum(w.data * xi for w, xi in zip(neuron.w, x, strict=False)) + neuron.b.data
+    y = FLOAT[activation](z)
+    slope = {
+        "linear": 1.0,
+        "relu": 1.0 if z > 0 else 0.0,
+        "tanh": 1.0 - y * y,
+        "sigmoid": y * (1.0 - y),
+    }[activation]
+    assert neuron.b.grad == pytest.approx(slope)
+    for w, xv in zip(neuron.w, xs, strict=True):
+        assert w.grad == pytest.approx(slope * xv.data)
+        assert xv.grad == pytest.approx(slope * w.data)
+
+
+def test_inputs_may_be_tuples_numpy_arrays_ints_and_values() -> None:
+    model = MLP(3, [2, 1], seed=0)
+    expected = model([1.0, 2.0, 3.0]).data  # type: ignore[union-attr]
+    for x in ((1, 2, 3), np.array([1.0, 2.0, 3.0]), [Value(1.0), 2, np.float32(3.0)]):
+        assert model(x).data == pytest.approx(expected)  # type: ignore[union-attr, arg-type]
+
+
+# --- errors --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("module", "nin"), [(Neuron(3), 3), (Layer(3, 2), 3), (MLP(3, [2, 1]), 3)])
+@pytest.mark.parametrize("length", [0, 2, 4])
+def test_a_wrong_input_length_names_both_lengths(module: Module, nin: int, length: int) -> None:
+    with pytest.raises(ValueError, match=rf"expects {nin} inputs, got {length}$"):
+        module([0.5] * length)
+
+
+@pytest.mark.parametrize("x", ["ab", 1.5, Value(1.0), None])
+def test_an_input_that_is_not_a_sequence_is_a_type_error(x: object) -> None:
+    with pytest.raises(TypeError, match="sequence of 2 numbers or Values, got"):
+        MLP(2, [1])(x)  # type: ignore[arg-type]
+
+
+def test_an_input_element_that_is_not_a_number_is_named() -> None:
+    with pytest.raises(TypeError, match="input 1 must be a number or a Value, got str"):
+        MLP(2, [1])([1.0, "2"])  # type: ignore[list-item]
+
+
+@pytest.mark.parametrize(
+    ("build", "error", "message"),
+    [
+        (lambda: Neuron(0), ValueError, "nin must be at least 1, got 0"),
+        (lambda: Neuron(2.0), TypeError, "nin must be an int, got float"),
+        (lambda: Neuron(2, "gelu"), ValueError, "activation must be one of linear, relu"),
+        (lambda: Layer(2, 0), ValueError, "nout must be at least 1"),
+        (lambda: MLP(2, []), ValueError, "nouts must name at least one layer size"),
+        (lambda: MLP(2, 3), TypeError, "nouts must be a sequence of layer sizes, got int"),
+        (lambda: MLP(2, [3, -1]), ValueError, r"nouts\[1\] must be at least 1, got -1"),
+        (lambda: MLP(2, [1], output_activation="softmax"), ValueError, "output_activation"),
+        (lambda: MLP(2, [1], seed="x"), TypeError, "seed must be an int or None, got str"),
+        (lambda: MLP(2, [1], seed=True), TypeError, "seed must be an int or None, got bool"),
+    ],
+)
+def test_bad_constructor_arguments(build: object, error: type, message: str) -> None:
+    with pytest.raises(error, match=message):
+        build()  # type: ignore[operator]
+
+
+# --- scopes --------------------------------------------------------------------------------------
+
+
+def test_every_value_a_neuron_makes_carries_its_scope() -> None:
+    model = MLP(2, [3, 2, 1], seed=0)
+    out = model([0.5, -1.0])
+    assert isinstance(out, Value)
+    for node in topological_order(out):
+        assert node.scope.startswith("layers."), node
+    for i, layer in enumerate(model.layers):
+        for j, neuron in enumerate(layer.neurons):
+            expected = f"layers.{i}.neurons.{j}"
+            assert all(p.scope == expected for p in neuron.parameters())
+    # The output neuron's nodes, its z included, are in the last layer's scope.
+    assert out.scope == out.parents[0].scope == "layers.2.neurons.0"
+    relu_scopes = {n.scope for n in topological_order(out) if n.op == "relu"}
+    assert relu_scopes == {f"layers.{i}.neurons.{j}" for i, m in ((0, 3), (1, 2)) for j in range(m)}
+
+
+def test_scopes_of_a_layer_alone_and_inside_an_outer_scope() -> None:
+    layer = Layer(2, 2, seed=0)
+    assert [n.scope for n in layer([1.0, 2.0])] == ["neurons.0", "neurons.1"]  # type: ignore[union-attr]
+    with scope("model"):
+        out = MLP(2, [1], seed=0)([1.0, 2.0])
+        assert isinstance(out, Value)
+    assert out.scope == "model.layers.0.neurons.0"
+    assert Neuron(2)([1.0, 2.0]).scope == ""
+
+
+def test_repr_shows_the_constructor() -> None:
+    assert repr(Neuron(2, "tanh")) == "Neuron(2, activation='tanh')"
+    assert repr(Layer(2, 3)) == "Layer(2, 3, activation='relu')"
+    assert (
+        repr(MLP(2, [16, 16, 1]))
+        == "MLP(2, [16, 16, 1], activation='relu', output_activation='linear')"
+    )

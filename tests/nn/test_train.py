@@ -1,0 +1,214 @@
+"""train: it learns the moons, keeps an honest history, and refuses what it cannot do."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from autograd import Value
+from nn import (
+    MLP,
+    SGD,
+    Adam,
+    accuracy,
+    binary_cross_entropy,
+    cross_entropy,
+    hinge_loss,
+    linear_schedule,
+    mse_loss,
+    train,
+)
+from nn.datasets import make_moons, make_spiral
+from nn.optim import Optimizer
+
+
+def test_a_short_run_classifies_the_moons() -> None:
+    X, y = make_moons(60, noise=0.1, seed=0)
+    model = MLP(2, [8, 1], activation="tanh", seed=0)
+    history = train(
+        model, X, y, hinge_loss, Adam(model.parameters(), lr=0.1), epochs=60, progress=False
+    )
+    assert accuracy(model, X, y) >= 0.95
+    assert history["accuracy"][-1] >= 0.95
+    assert history["loss"][-1] < 0.5 * history["loss"][0]
+
+
+def test_micrograds_recipe_learns_too() -> None:
+    """SGD on the hinge loss plus L2 with a falling learning rate, the demo's recipe, shortened."""
+    X, y = make_moons(40, noise=0.1, seed=1)
+    model = MLP(2, [8, 8, 1], seed=1)
+    history = train(
+        model,
+        X,
+        y,
+        hinge_loss,
+        SGD(model.parameters(), lr=1.0),
+        epochs=40,
+        progress=False,
+        l2=1e-4,
+        lr_schedule=linear_schedule(1.0, 0.1, 40),
+    )
+    assert history["lr"] == pytest.approx([1.0 - 0.9 * k / 40 for k in range(40)])
+    assert accuracy(model, X, y) >= 0.9
+
+
+def test_history_has_one_entry_per_epoch_and_the_same_seed_repeats_it() -> None:
+    X, y = make_moons(20, seed=2)
+
+    def run() -> dict[str, list[float]]:
+        model = MLP(2, [4, 1], seed=5)
+        return train(
+            model, X, y, optimizer=SGD(model.parameters(), lr=0.05), epochs=7, progress=False
+        )
+
+    history = run()
+    assert set(history) == {"loss", "lr", "accuracy"}
+    assert all(len(values) == 7 for values in history.values())
+    assert all(0.0 <= a <= 1.0 for a in history["accuracy"])
+    assert history == run()
+
+
+def test_the_history_records_the_loss_and_accuracy_before_each_step() -> None:
+    """With lr 0 nothing moves, so every epoch repeats the loss and accuracy of the start."""
+    X, y = make_moons(30, seed=3)
+    model = MLP(2, [4, 1], seed=3)
+    predictions = [model(x) for x in X]
+    expected_loss = hinge_loss(predictions, y).data + 0.01 * sum(
+        p.data**2 for p in model.parameters()
+    )
+    expected_accuracy = sum(
+        (p.data > 0) == (t > 0)
+        for p, t in zip(predictions, y, strict=True)  # type: ignore[union-attr]
+    ) / len(y)
+    history = train(
+        model, X, y, optimizer=SGD(model.parameters(), lr=0.0), epochs=3, progress=False, l2=0.01
+    )
+    assert history["loss"] == pytest.approx([expected_loss] * 3, rel=1e-12)
+    assert history["accuracy"] == [expected_accuracy] * 3
+
+
+def test_batches_take_one_step_each_and_cover_every_sample() -> None:
+    class Counting(SGD):
+        steps = 0
+
+        def step(self) -> None:
+            Counting.steps += 1
+            super().step()
+
+    X, y = make_moons(25, seed=0)
+    model = MLP(2, [3, 1], seed=0)
+    history = train(
+        model,
+        X,
+        y,
+        optimizer=Counting(model.parameters(), lr=0.01),
+        epochs=2,
+        progress=False,
+        batch_size=10,
+    )
+    assert Counting.steps == 2 * 3
+    # Accuracy counts each sample once per epoch, so it is a multiple of 1/25.
+    assert all(round(a * 25, 9).is_integer() for a in history["accuracy"])
+
+
+def test_cross_entropy_on_three_spiral_arms_uses_argmax_accuracy() -> None:
+    X, y = make_spiral(30, classes=3, seed=0)
+    model = MLP(2, [8, 3], activation="tanh", seed=0)
+    history = train(
+        model, X, y, cross_entropy, Adam(model.parameters(), lr=0.05), epochs=30, progress=False
+    )
+    assert history["loss"][-1] < history["loss"][0]
+    outputs = [model(x) for x in X]
+    argmax = [max(range(3), key=lambda k, o=o: o[k].data) for o in outputs]  # type: ignore[index]
+    assert accuracy(model, X, y) == sum(a == t for a, t in zip(argmax, y, strict=True)) / len(y)
+
+
+def test_probabilities_with_zero_one_labels() -> None:
+    X, y = make_moons(30, seed=4, labels=(0, 1))
+    model = MLP(2, [6, 1], activation="tanh", output_activation="sigmoid", seed=0)
+    history = train(
+        model,
+        X,
+        y,
+        binary_cross_entropy,
+        Adam(model.parameters(), lr=0.05),
+        epochs=40,
+        progress=False,
+    )
+    assert history["accuracy"][-1] >= 0.8
+    assert accuracy(model, X, y) == sum(
+        (model(x).data > 0.5) == (t == 1)
+        for x, t in zip(X, y, strict=True)  # type: ignore[union-attr]
+    ) / len(y)
+
+
+def test_regression_has_no_accuracy() -> None:
+    X = [[x / 10] for x in range(10)]
+    y = [2.0 * x[0] + 0.5 for x in X]
+    model = MLP(1, [1], seed=0)
+    history = train(
+        model, X, y, mse_loss, SGD(model.parameters(), lr=0.5), epochs=200, progress=False
+    )
+    assert "accuracy" not in history
+    neuron = model.layers[0].neurons[0]
+    assert (neuron.w[0].data, neuron.b.data) == pytest.approx((2.0, 0.5), abs=1e-3)
+
+
+def test_the_progress_bar_shows_loss_and_accuracy_unless_switched_off(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    X, y = make_moons(10, seed=0)
+    train(MLP(2, [2, 1], seed=0), X, y, epochs=2, progress=True)
+    err = capsys.readouterr().err
+    assert "2/2" in err and "loss=" in err and "accuracy=" in err
+    train(MLP(2, [2, 1], seed=0), X, y, epochs=2, progress=False)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_a_loss_that_blows_up_stops_training_before_it_spoils_the_parameters() -> None:
+    X = [[1.0], [2.0]]
+    y = [1.0, -1.0]
+    model = MLP(1, [1], seed=0)
+    with pytest.raises(FloatingPointError, match=r"the loss is (inf|nan) in epoch \d+"):
+        train(model, X, y, mse_loss, SGD(model.parameters(), lr=1e3), epochs=500, progress=False)
+    assert all(math.isfinite(p.data) for p in model.parameters())
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"y": [1]}, ValueError, "2 inputs but 1 targets"),
+        ({"X": [], "y": []}, ValueError, "no training data"),
+        ({"epochs": -1}, ValueError, "epochs must be at least 0, got -1"),
+        ({"epochs": 2.5}, TypeError, "epochs must be an int, got float"),
+        ({"batch_size": 0}, ValueError, "batch_size must be at least 1"),
+        ({"l2": -1.0}, ValueError, "l2 must be a finite number >= 0"),
+        ({"lr_schedule": lambda k: -0.1}, ValueError, r"lr_schedule\(0\) gave -0.1"),
+        ({"lr_schedule": lambda k: math.nan}, ValueError, r"lr_schedule\(0\) gave nan"),
+    ],
+)
+def test_bad_arguments(kwargs: dict[str, object], error: type, message: str) -> None:
+    arguments: dict[str, object] = {"X": [[0.0, 1.0], [1.0, 0.0]], "y": [1, -1], "progress": False}
+    model = MLP(2, [1], seed=0)
+    with pytest.raises(error, match=message):
+        train(model, **(arguments | kwargs))  # type: ignore[arg-type]
+
+
+def test_accuracy_needs_class_labels() -> None:
+    with pytest.raises(ValueError, match="not class labels"):
+        accuracy(MLP(1, [1]), [[0.0]], [0.5])
+
+
+def test_the_default_optimizer_is_sgd_on_the_models_parameters() -> None:
+    X, y = make_moons(10, seed=0)
+    model = MLP(2, [2, 1], seed=0)
+    before = [p.data for p in model.parameters()]
+    train(model, X, y, epochs=1, progress=False)
+    model_after = [p.data for p in model.parameters()]
+    reference = MLP(2, [2, 1], seed=0)
+    optimizer: Optimizer = SGD(reference.parameters(), lr=0.1)
+    hinge_loss([reference(x) for x in X], y).backward()
+    optimizer.step()
+    assert model_after == [p.data for p in reference.parameters()] != before
+    assert isinstance(model(X[0]), Value)
