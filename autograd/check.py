@@ -6,7 +6,6 @@ import inspect
 from collections.abc import Callable, Sequence
 
 from autograd.engine import grad
-from autograd.mode import no_grad
 from autograd.value import Number, Value, as_float
 
 
@@ -37,9 +36,9 @@ def gradcheck(
 
     failures = []
     for i, (x, a) in enumerate(zip(point, analytic, strict=True)):
-        with no_grad():
-            up = _evaluate(f, [Value(x + eps) if j == i else v for j, v in enumerate(xs)])
-            down = _evaluate(f, [Value(x - eps) if j == i else v for j, v in enumerate(xs)])
+        # Evaluated with recording on: f may itself call grad (say, to check a Hessian).
+        up = _evaluate(f, [Value(x + eps) if j == i else v for j, v in enumerate(xs)])
+        down = _evaluate(f, [Value(x - eps) if j == i else v for j, v in enumerate(xs)])
         numeric = (up.data - down.data) / (2 * eps)
         if not abs(a - numeric) <= atol + rtol * abs(numeric):
             failures.append(

@@ -21,6 +21,17 @@ def test_passes_over_a_domain(x: float, y: float) -> None:
     assert gradcheck(lambda a, b: a.log() * b.sigmoid() + a**b, [x, y])
 
 
+@given(x=st.floats(-2.0, 2.0), y=st.floats(-2.0, 2.0))
+def test_checks_functions_that_differentiate_inside(x: float, y: float) -> None:
+    from autograd import grad
+
+    def dfdx(a: Value, b: Value) -> Value:  # d/da of a^3 b + sin(ab)
+        (d,) = grad(a**3 * b + (a * b).sin(), [a], create_graph=True)
+        return d
+
+    assert gradcheck(dfdx, [x, y])
+
+
 def test_names_each_input_that_disagrees_with_both_numbers() -> None:
     def wrong_in_y(x: Value, y: Value) -> Value:
         # x * y, but the y-dependence hidden from the graph: dy comes out 0 instead of x.
