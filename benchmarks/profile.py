@@ -3,7 +3,7 @@
 Usage: ``python -m benchmarks.profile [moons|chain_1e5|neuron_1e4] [--steps N] [--top K]``
 
 Phases: building the graph (forward), ``backward`` (its topological order and its sweep), and
-freeing the graph. The collector's share comes from ``gc.callbacks`` timing every collection
+freeing the graph. Times are CPU times of this process, as in the benchmark table. The collector's share comes from ``gc.callbacks`` timing every collection
 during the steps; the same steps are then timed with the collector disabled.
 """
 
@@ -59,10 +59,10 @@ class CollectorClock:
 
     def __call__(self, phase: str, info: dict[str, Any]) -> None:
         if phase == "start":
-            self._start = time.perf_counter()
+            self._start = time.process_time()
         else:
             generation = info["generation"]
-            self.seconds[generation] += time.perf_counter() - self._start
+            self.seconds[generation] += time.process_time() - self._start
             self.count[generation] += 1
 
     def __enter__(self) -> CollectorClock:
@@ -78,15 +78,15 @@ def phases(build: Callable[[], Value], reset: Callable[[], None], steps: int) ->
     times: dict[str, list[float]] = {"forward": [], "order": [], "backward": [], "free": []}
     for _ in range(steps):
         reset()
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         root = build()
-        t1 = time.perf_counter()
+        t1 = time.process_time()
         topological_order(root)
-        t2 = time.perf_counter()
+        t2 = time.process_time()
         root.backward()  # sorts again: the order is part of backward
-        t3 = time.perf_counter()
+        t3 = time.process_time()
         del root
-        t4 = time.perf_counter()
+        t4 = time.process_time()
         times["forward"].append(t1 - t0)
         times["order"].append(t2 - t1)
         times["backward"].append(t3 - t2)
@@ -98,12 +98,12 @@ def step_times(build: Callable[[], Value], reset: Callable[[], None], steps: int
     """Seconds of each whole step (reset, forward, backward, free)."""
     times = []
     for _ in range(steps):
-        start = time.perf_counter()
+        start = time.process_time()
         reset()
         root = build()
         root.backward()
         del root
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return times
 
 
@@ -124,9 +124,9 @@ def main(argv: list[str] | None = None) -> None:
     print("phases (medians):", ", ".join(f"{k} {v}" for k, v in ms.items()))
 
     with CollectorClock() as clock:
-        start = time.perf_counter()
+        start = time.process_time()
         shipped = step_times(build, reset, args.steps)
-        total = time.perf_counter() - start
+        total = time.process_time() - start
     share = sum(clock.seconds) / total
     print(
         f"collector as shipped: step median {1e3 * statistics.median(shipped):.1f} ms; "

@@ -1,9 +1,13 @@
-"""Plain Python floats: the same forward pass, written as the scalar engines write it.
+"""Plain Python floats: the same forward pass, each neuron written as ``nn.Neuron`` writes it.
 
-No graph is recorded, so this is the floor CPython sets for the forward pass (forward only).
+A neuron is ``map(operator.mul, w, x)`` summed left to right, then ``+ b``: the same additions
+in the same order as chainrule's graph. No graph is recorded, so this is the floor CPython sets
+for the forward pass (forward only).
 """
 
 from __future__ import annotations
+
+from operator import mul
 
 from benchmarks.engines import Check, Workload
 from benchmarks.spec import LayerWeights, MoonsSpec, NeuronSpec
@@ -15,7 +19,7 @@ def _mlp(layers: list[LayerWeights], x: list[float]) -> float:
     for index, layer in enumerate(layers):
         out = []
         for row, bias in zip(layer["W"], layer["b"], strict=True):
-            act = sum((wi * xi for wi, xi in zip(row, x, strict=True)), bias)
+            act = sum(map(mul, row, x)) + bias
             out.append(act if index == last or act > 0.0 else 0.0)
         x = out
     return x[0]
@@ -30,7 +34,7 @@ def moons(spec: MoonsSpec) -> Workload:
     def forward() -> Check:
         scores = [_mlp(layers, x) for x in X]
         losses = [max(1.0 - yi * si, 0.0) for yi, si in zip(y, scores, strict=True)]
-        data_loss = sum(losses) * (1.0 / len(losses))
+        data_loss = sum(losses) / len(losses)
         return (data_loss + alpha * sum(p * p for p in params),)
 
     return Workload(forward)
@@ -54,7 +58,7 @@ def neuron(spec: NeuronSpec) -> Workload:
     w, b, x = spec["w"], spec["b"], spec["x"]
 
     def run() -> Check:
-        act = sum((wi * xi for wi, xi in zip(w, x, strict=True)), b)
+        act = sum(map(mul, w, x)) + b
         return (act if act > 0.0 else 0.0,)
 
     return Workload(run)

@@ -7,6 +7,7 @@ milliseconds.
 
 from __future__ import annotations
 
+from operator import mul
 from typing import Any, cast
 
 import torch
@@ -37,6 +38,15 @@ def _grad_sums(params: list[Tensor]) -> tuple[float, float]:
     return sum(grads), sum(abs(g) for g in grads)
 
 
+def _neuron(w: list[Tensor], x: list[Any], b: Tensor) -> Tensor:
+    """w_0 x_0 + w_1 x_1 + ... + b, node for node as ``nn.Neuron`` builds it."""
+    products = map(mul, w, x)
+    z: Tensor = next(products)
+    for product in products:
+        z = z + product
+    return z + b
+
+
 def _mlp(layers: list[Layer], x: list[float]) -> Tensor:
     """ReLU hidden layers and a linear output; each neuron is sum(w_i * x_i) + b."""
     last = len(layers) - 1
@@ -44,7 +54,7 @@ def _mlp(layers: list[Layer], x: list[float]) -> Tensor:
     for index, (W, b) in enumerate(layers):
         out = []
         for row, bias in zip(W, b, strict=True):
-            act = sum((wi * xi for wi, xi in zip(row, h, strict=True)), bias)
+            act = _neuron(row, h, bias)
             out.append(act if index == last else act.relu())
         h = out
     result: Tensor = h[0]
@@ -62,7 +72,7 @@ def moons(spec: MoonsSpec) -> Workload:
             p.grad = None
         scores = [_mlp(layers, x) for x in X]
         losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores, strict=True)]
-        data_loss = sum(losses) * (1.0 / len(losses))
+        data_loss = sum(losses) / len(losses)
         total_loss = cast(Tensor, data_loss + alpha * sum(p * p for p in params))
         total_loss.backward()  # type: ignore[no-untyped-call]
         return (total_loss.item(),)
@@ -95,7 +105,7 @@ def neuron(spec: NeuronSpec) -> Workload:
     def run() -> Check:
         for p in params:
             p.grad = None
-        out = sum((wi * xi for wi, xi in zip(w, x, strict=True)), b).relu()
+        out = _neuron(w, x, b).relu()
         out.backward()  # type: ignore[no-untyped-call]
         return (out.item(),)
 
