@@ -64,11 +64,6 @@ def run_demo_command(args: argparse.Namespace) -> int:
     from nn.demo import run_demo
 
     prog = getattr(args, "demo_prog", "demo")
-    if args.out.exists() and not args.out.is_dir():
-        print(
-            f"{prog}: error: --out {str(args.out)!r} exists and is not a directory", file=sys.stderr
-        )
-        return 1
     started = time.perf_counter()
     try:
         result = run_demo(args.out, steps=args.steps)

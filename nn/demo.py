@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from autograd import Value, no_grad, render
+from autograd import Value, render
 from nn import matrix
 from nn.datasets import make_moons
 from nn.losses import hinge_loss
@@ -48,6 +48,11 @@ def run_demo(out: str | Path = "out", steps: int = STEPS, progress: bool = True)
     Writes ``decision_boundary.png``, ``loss.png`` and ``neuron.svg`` (one first-layer neuron's
     graph on one input, with the gradients of its output).
     """
+    directory = Path(out)
+    # Checked before training, so that a bad --out fails before the work rather than after.
+    if directory.exists() and not directory.is_dir():
+        raise NotADirectoryError(f"{str(directory)!r} exists and is not a directory")
+    directory.mkdir(parents=True, exist_ok=True)
     X, y = make_moons(100, noise=0.1, seed=DATA_SEED)
     model = MLP(2, [16, 16, 1], seed=MODEL_SEED)
     optimizer = SGD(model.parameters(), lr=1.0)
@@ -63,8 +68,6 @@ def run_demo(out: str | Path = "out", steps: int = STEPS, progress: bool = True)
         lr_schedule=linear_schedule(1.0, 0.1, steps),
     )
     final_accuracy = accuracy(model, X, y)
-    directory = Path(out)
-    directory.mkdir(parents=True, exist_ok=True)
     files = [
         plot_decision_boundary(model, X, y, directory / "decision_boundary.png", final_accuracy),
         plot_history(history, directory / "loss.png"),
@@ -79,12 +82,10 @@ def draw_neuron(model: MLP, x: Sequence[float], path: Path) -> Path:
     The neuron is the first whose pre-activation is positive on ``x``, so that the gradient
     passes its ReLU and every node shows a non-zero derivative.
     """
-    inputs = [Value(xi, f"x.{k}") for k, xi in enumerate(x)]
     neurons = model.layers[0].neurons
-    with no_grad():
-        active = [n for n in neurons if _pre_activation(n, inputs) > 0]
+    active = [n for n in neurons if _pre_activation(n, x) > 0]
     neuron = (active or neurons)[0]
-    out = neuron(inputs)
+    out = neuron([Value(xi, f"x.{k}") for k, xi in enumerate(x)])
     out.label = "out"
     if out.parents:
         out.parents[0].label = "z"
@@ -162,9 +163,9 @@ def plot_history(history: History, path: Path) -> Path:
     return _save(figure, path)
 
 
-def _pre_activation(neuron: Neuron, x: list[Value]) -> float:
-    """z = sum w_i x_i + b of ``neuron`` on ``x``, as a number."""
-    return sum(w.data * xi.data for w, xi in zip(neuron.w, x, strict=True)) + neuron.b.data
+def _pre_activation(neuron: Neuron, x: Sequence[float]) -> float:
+    """z = sum w_i x_i + b of ``neuron`` on ``x``, on plain floats."""
+    return sum(w.data * xi for w, xi in zip(neuron.w, x, strict=True)) + neuron.b.data
 
 
 def _save(figure: Figure, path: Path) -> Path:
