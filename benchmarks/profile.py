@@ -3,8 +3,9 @@
 Usage: ``python -m benchmarks.profile [moons|chain_1e5|neuron_1e4] [--steps N] [--top K]``
 
 Phases: building the graph (forward), ``backward`` (its topological order and its sweep), and
-freeing the graph. Times are CPU times of this process, as in the benchmark table. The collector's share comes from ``gc.callbacks`` timing every collection
-during the steps; the same steps are then timed with the collector disabled.
+freeing the graph. Times are CPU times of this process, as in the benchmark table. The
+collector's share comes from ``gc.callbacks`` timing every collection during the steps; the same
+steps are then timed with the collector disabled.
 """
 
 from __future__ import annotations
