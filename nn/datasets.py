@@ -8,8 +8,9 @@ asked otherwise, e.g. ``labels=(0, 1)``); ``make_spiral`` gives class indices 0,
 from __future__ import annotations
 
 import math
-import numbers
 import random
+
+from nn import checks
 
 Points = list[list[float]]
 Dataset = tuple[Points, list[int]]
@@ -24,13 +25,14 @@ def make_moons(
     (1, 0.5)) ``labels[1]``; ``noise`` is the standard deviation of Gaussian noise on each
     coordinate.
     """
-    n, noise, rng, labels = _common(n, noise, seed, labels)
+    n, noise, rng = _common(n, noise, seed)
+    first, second = _labels(labels)
     n_upper = n // 2
     points = []
     for angle in _linspace(0.0, math.pi, n_upper):
-        points.append(([math.cos(angle), math.sin(angle)], labels[0]))
+        points.append(([math.cos(angle), math.sin(angle)], first))
     for angle in _linspace(0.0, math.pi, n - n_upper):
-        points.append(([1.0 - math.cos(angle), 0.5 - math.sin(angle)], labels[1]))
+        points.append(([1.0 - math.cos(angle), 0.5 - math.sin(angle)], second))
     return _finish(points, noise, rng)
 
 
@@ -42,12 +44,13 @@ def make_circles(
     labels: tuple[int, int] = (-1, 1),
 ) -> Dataset:
     """A circle of radius 1 (``labels[0]``) around one of radius ``factor`` (``labels[1]``)."""
-    n, noise, rng, labels = _common(n, noise, seed, labels)
-    if not isinstance(factor, numbers.Real) or not 0.0 < factor < 1.0:
+    n, noise, rng = _common(n, noise, seed)
+    first, second = _labels(labels)
+    if not 0.0 < checks.non_negative(factor, "factor") < 1.0:
         raise ValueError(f"factor must lie strictly between 0 and 1, got {factor!r}")
     n_outer = n // 2
     points = []
-    for count, radius, label in ((n_outer, 1.0, labels[0]), (n - n_outer, factor, labels[1])):
+    for count, radius, label in ((n_outer, 1.0, first), (n - n_outer, factor, second)):
         for k in range(count):
             angle = 2.0 * math.pi * k / count
             points.append(([radius * math.cos(angle), radius * math.sin(angle)], label))
@@ -59,12 +62,13 @@ def make_xor(
 ) -> Dataset:
     """Four clusters at (+-1, +-1): ``labels[0]`` where the signs agree, ``labels[1]`` where
     they differ (exclusive or), an equal share of the points at each corner."""
-    n, noise, rng, labels = _common(n, noise, seed, labels)
+    n, noise, rng = _common(n, noise, seed)
+    first, second = _labels(labels)
     corners = ((1.0, 1.0), (-1.0, -1.0), (1.0, -1.0), (-1.0, 1.0))
     points = []
     for k in range(n):
         a, b = corners[k % 4]
-        points.append(([a, b], labels[0] if a == b else labels[1]))
+        points.append(([a, b], first if a == b else second))
     return _finish(points, noise, rng)
 
 
@@ -76,9 +80,8 @@ def make_spiral(
     Arm j has points at radius r in [0, 1] and angle 4 j + 4 r plus Gaussian noise of standard
     deviation ``noise`` (radians); the points are split between arms as evenly as possible.
     """
-    n, noise, rng, _ = _common(n, noise, seed, (0, 1))
-    if isinstance(classes, bool) or not isinstance(classes, numbers.Integral) or int(classes) < 1:
-        raise ValueError(f"classes must be an int >= 1, got {classes!r}")
+    n, noise, rng = _common(n, noise, seed)
+    classes = checks.count(classes, "classes")
     points = []
     for j in range(classes):
         count = n // classes + (1 if j < n % classes else 0)
@@ -88,29 +91,25 @@ def make_spiral(
     return _finish(points, 0.0, rng)
 
 
-def _common(
-    n: object, noise: object, seed: object, labels: object
-) -> tuple[int, float, random.Random, tuple[int, int]]:
-    """The checked arguments every data set shares, and its random generator."""
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"n must be an int, got {type(n).__name__}")
-    if int(n) < 1:
-        raise ValueError(f"n must be at least 1, got {n}")
-    if isinstance(noise, bool) or not isinstance(noise, numbers.Real):
-        raise TypeError(f"noise must be a number, got {type(noise).__name__}")
-    if not (math.isfinite(noise) and float(noise) >= 0):
-        raise ValueError(f"noise must be a finite number >= 0, got {noise!r}")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-        raise TypeError(f"seed must be an int or None, got {type(seed).__name__}")
+def _common(n: object, noise: object, seed: object) -> tuple[int, float, random.Random]:
+    """The checked size and noise every data set shares, and its random generator."""
+    return (
+        checks.count(n, "n"),
+        checks.non_negative(noise, "noise"),
+        random.Random(checks.seed(seed)),
+    )
+
+
+def _labels(labels: object) -> tuple[int, int]:
+    """The two class labels of a two-class data set."""
     if (
         not isinstance(labels, tuple | list)
         or len(labels) != 2
-        or not all(isinstance(x, numbers.Integral) and not isinstance(x, bool) for x in labels)
+        or not all(checks.is_int(x) for x in labels)
         or labels[0] == labels[1]
     ):
         raise ValueError(f"labels must be two different ints, such as (-1, 1), got {labels!r}")
-    rng = random.Random(None if seed is None else int(seed))
-    return int(n), float(noise), rng, (int(labels[0]), int(labels[1]))
+    return int(labels[0]), int(labels[1])
 
 
 def _linspace(start: float, stop: float, count: int) -> list[float]:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Sequence
-from typing import TypeGuard
 
 from autograd import Value
+from nn import checks
 
 # A log below this is replaced by the constant -100, as torch.nn.BCELoss does.
 LOG_FLOOR = -100.0
@@ -60,7 +60,7 @@ def cross_entropy(logits: object, class_index: object) -> Value:
     a sequence of class indices. The log-sum-exp subtracts the largest logit before ``exp``, so
     logits of +-1000 give finite losses and gradients.
     """
-    if _is_index(class_index):
+    if checks.is_int(class_index):
         rows: list[object] = [logits]
         indices: list[object] = [class_index]
     else:
@@ -78,7 +78,7 @@ def cross_entropy(logits: object, class_index: object) -> Value:
         scores = [_value(x, what) for x in _sequence(row, what)]
         if not scores:
             raise ValueError(f"cross_entropy: sample {i} has no logits")
-        if not _is_index(index):
+        if not checks.is_int(index):
             kind = type(index).__name__
             raise TypeError(f"cross_entropy: class index of sample {i} must be an int, got {kind}")
         c = int(index)
@@ -161,10 +161,6 @@ def _value(x: object, what: str) -> Value:
 
 def _is_number(x: object) -> bool:
     return isinstance(x, numbers.Real)
-
-
-def _is_index(x: object) -> TypeGuard[numbers.Integral]:
-    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
 
 
 def _data(x: Item) -> float:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from autograd import Value, scope
+from nn import checks
 from nn.serialization import read_json, write_json_atomic
 
 ACTIVATIONS = ("linear", "relu", "tanh", "sigmoid")
@@ -149,9 +150,9 @@ class Neuron(Module):
     """act(Σ w_i x_i + b), weights drawn uniformly from [-1, 1] and b = 0 (as micrograd)."""
 
     def __init__(self, nin: int, activation: str = "relu", seed: int | None = None) -> None:
-        self.nin = _positive_int(nin, "nin")
+        self.nin = checks.count(nin, "nin")
         self.activation = _activation(activation, "activation")
-        rng = random.Random(_seed(seed))
+        rng = random.Random(checks.seed(seed))
         self.w = [Value(rng.uniform(-1.0, 1.0), f"w.{k}") for k in range(nin)]
         self.b = Value(0.0, "b")
         self._nonlinearity = _NONLINEARITY[activation]
@@ -197,8 +198,8 @@ class Layer(Module):
     def __init__(
         self, nin: int, nout: int, activation: str = "relu", seed: int | None = None
     ) -> None:
-        self.nin = _positive_int(nin, "nin")
-        self.nout = _positive_int(nout, "nout")
+        self.nin = checks.count(nin, "nin")
+        self.nout = checks.count(nout, "nout")
         self.activation = _activation(activation, "activation")
         self.neurons: list[Neuron] = []
         for j, neuron_seed in enumerate(_child_seeds(seed, nout)):
@@ -242,7 +243,7 @@ class MLP(Module):
         output_activation: str = "linear",
         seed: int | None = None,
     ) -> None:
-        self.nin = _positive_int(nin, "nin")
+        self.nin = checks.count(nin, "nin")
         self.nouts = _sizes(nouts)
         self.activation = _activation(activation, "activation")
         self.output_activation = _activation(output_activation, "output_activation")
@@ -319,20 +320,11 @@ def _inputs(x: object, nin: int, who: str) -> list[Input]:
     return items
 
 
-def _positive_int(n: object, what: str) -> int:
-    """``n`` when it is an int >= 1."""
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{what} must be an int, got {type(n).__name__}")
-    if n < 1:
-        raise ValueError(f"{what} must be at least 1, got {n}")
-    return int(n)
-
-
 def _sizes(nouts: object) -> list[int]:
     """``nouts`` as a non-empty list of layer sizes."""
     if isinstance(nouts, str | bytes) or not isinstance(nouts, Iterable):
         raise TypeError(f"nouts must be a sequence of layer sizes, got {type(nouts).__name__}")
-    sizes = [_positive_int(n, f"nouts[{i}]") for i, n in enumerate(nouts)]
+    sizes = [checks.count(n, f"nouts[{i}]") for i, n in enumerate(nouts)]
     if not sizes:
         raise ValueError("nouts must name at least one layer size, got none")
     return sizes
@@ -345,18 +337,9 @@ def _activation(name: object, what: str) -> str:
     return name
 
 
-def _seed(seed: object) -> int | None:
-    """``seed`` when it is an int or None."""
-    if seed is None:
-        return None
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"seed must be an int or None, got {type(seed).__name__}")
-    return int(seed)
-
-
 def _child_seeds(seed: object, n: int) -> list[int | None]:
     """One seed per child module, all drawn from ``seed`` (all None when it is None)."""
-    parent = _seed(seed)
+    parent = checks.seed(seed)
     if parent is None:
         return [None] * n
     rng = random.Random(parent)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Iterable
 
 from autograd import Value
+from nn import checks
 
 
 class Optimizer:
@@ -23,7 +23,7 @@ class Optimizer:
                 raise TypeError(f"params[{i}] must be a Value, got {type(p).__name__}")
         if len({id(p) for p in self.params}) != len(self.params):
             raise ValueError(f"{type(self).__name__} got the same parameter more than once")
-        self.lr = _non_negative(lr, "lr")
+        self.lr = checks.non_negative(lr, "lr")
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0."""
@@ -51,9 +51,9 @@ class SGD(Optimizer):
         nesterov: bool = False,
     ) -> None:
         super().__init__(params, lr)
-        self.momentum = _non_negative(momentum, "momentum")
-        self.dampening = _non_negative(dampening, "dampening")
-        self.weight_decay = _non_negative(weight_decay, "weight_decay")
+        self.momentum = checks.non_negative(momentum, "momentum")
+        self.dampening = checks.non_negative(dampening, "dampening")
+        self.weight_decay = checks.non_negative(weight_decay, "weight_decay")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("nesterov momentum needs momentum > 0 and dampening = 0")
         self.nesterov = bool(nesterov)
@@ -101,11 +101,11 @@ class Adam(Optimizer):
         super().__init__(params, lr)
         beta1, beta2 = betas
         for i, beta in enumerate((beta1, beta2)):
-            if not 0.0 <= _non_negative(beta, f"betas[{i}]") < 1.0:
+            if not 0.0 <= checks.non_negative(beta, f"betas[{i}]") < 1.0:
                 raise ValueError(f"betas[{i}] must lie in [0, 1), got {beta!r}")
         self.betas = (float(beta1), float(beta2))
-        self.eps = _non_negative(eps, "eps")
-        self.weight_decay = _non_negative(weight_decay, "weight_decay")
+        self.eps = checks.non_negative(eps, "eps")
+        self.weight_decay = checks.non_negative(weight_decay, "weight_decay")
         self.steps = 0
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
@@ -123,13 +123,3 @@ class Adam(Optimizer):
             m[i] = beta1 * m[i] + (1.0 - beta1) * g
             v[i] = beta2 * v[i] + (1.0 - beta2) * g * g
             p.data -= lr * (m[i] / correction1) / (math.sqrt(v[i] / correction2) + eps)
-
-
-def _non_negative(x: object, what: str) -> float:
-    """``x`` as a float when it is a finite number >= 0."""
-    if isinstance(x, bool) or not isinstance(x, numbers.Real):
-        raise TypeError(f"{what} must be a number, got {type(x).__name__}")
-    value = float(x)
-    if not (math.isfinite(value) and value >= 0):
-        raise ValueError(f"{what} must be a finite number >= 0, got {x!r}")
-    return value

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd import Value
+from nn import checks
 from nn.losses import hinge_loss
 from nn.mlp import Module
 from nn.optim import SGD, Optimizer
@@ -46,11 +47,9 @@ def train(
         raise ValueError(f"train: {len(X)} inputs but {len(y)} targets")
     if not X:
         raise ValueError("train: no training data")
-    epochs = _count(epochs, "epochs", minimum=0)
-    size = len(X) if batch_size is None else _count(batch_size, "batch_size", minimum=1)
-    l2 = float(l2)
-    if not (math.isfinite(l2) and l2 >= 0):
-        raise ValueError(f"l2 must be a finite number >= 0, got {l2!r}")
+    epochs = checks.count(epochs, "epochs", minimum=0)
+    size = len(X) if batch_size is None else checks.count(batch_size, "batch_size")
+    l2 = checks.non_negative(l2, "l2")
     params = model.parameters()
     if optimizer is None:
         optimizer = SGD(params, lr=0.1)
@@ -128,7 +127,7 @@ def _accuracy_rule(y: Sequence[Any]) -> Callable[[Any, Any], bool] | None:
         return _same_sign
     if values <= {0.0, 1.0}:
         return _same_side_of_half
-    if all(isinstance(t, numbers.Integral) and int(t) >= 0 for t in y):
+    if all(checks.is_int(t) and int(t) >= 0 for t in y):
         return _argmax_matches
     return None
 
@@ -166,18 +165,4 @@ def _sum_of_squares(params: list[Value]) -> Value:
 
 def _learning_rate(schedule: Schedule, epoch: int) -> float:
     """The schedule's learning rate for ``epoch``, which must be a finite number >= 0."""
-    lr = schedule(epoch)
-    if isinstance(lr, bool) or not isinstance(lr, numbers.Real) or not (0 <= lr < math.inf):
-        raise ValueError(
-            f"lr_schedule({epoch}) gave {lr!r}; a learning rate is a finite number >= 0"
-        )
-    return float(lr)
-
-
-def _count(n: object, what: str, minimum: int) -> int:
-    """``n`` when it is an int >= ``minimum``."""
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{what} must be an int, got {type(n).__name__}")
-    if int(n) < minimum:
-        raise ValueError(f"{what} must be at least {minimum}, got {n}")
-    return int(n)
+    return checks.non_negative(schedule(epoch), f"the learning rate lr_schedule({epoch})")

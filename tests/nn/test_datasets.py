@@ -128,12 +128,13 @@ def test_spiral_without_noise_follows_its_arms() -> None:
         (lambda: make_moons(10, seed=1.5), TypeError, "seed must be an int or None, got float"),
         (lambda: make_moons(10, labels=(1, 1)), ValueError, "labels must be two different ints"),
         (lambda: make_xor(10, labels=(0, 1, 2)), ValueError, "labels must be two different ints"),
+        (lambda: make_circles(10, factor=0.0), ValueError, "factor must lie strictly between"),
         (
             lambda: make_circles(10, factor=1.0),
             ValueError,
             "factor must lie strictly between 0 and 1",
         ),
-        (lambda: make_spiral(10, classes=0), ValueError, "classes must be an int >= 1, got 0"),
+        (lambda: make_spiral(10, classes=0), ValueError, "classes must be at least 1, got 0"),
     ],
 )
 def test_bad_arguments(call: Callable[[], object], error: type, message: str) -> None:

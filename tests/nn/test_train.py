@@ -184,8 +184,21 @@ def test_a_loss_that_blows_up_stops_training_before_it_spoils_the_parameters() -
         ({"epochs": 2.5}, TypeError, "epochs must be an int, got float"),
         ({"batch_size": 0}, ValueError, "batch_size must be at least 1"),
         ({"l2": -1.0}, ValueError, "l2 must be a finite number >= 0"),
-        ({"lr_schedule": lambda k: -0.1}, ValueError, r"lr_schedule\(0\) gave -0.1"),
-        ({"lr_schedule": lambda k: math.nan}, ValueError, r"lr_schedule\(0\) gave nan"),
+        (
+            {"lr_schedule": lambda k: -0.1},
+            ValueError,
+            r"learning rate lr_schedule\(0\) must be a finite number >= 0, got -0.1",
+        ),
+        (
+            {"lr_schedule": lambda k: math.nan},
+            ValueError,
+            r"learning rate lr_schedule\(0\) must be a finite number >= 0, got nan",
+        ),
+        (
+            {"lr_schedule": lambda k: "0.1"},
+            TypeError,
+            r"lr_schedule\(0\) must be a number, got str",
+        ),
     ],
 )
 def test_bad_arguments(kwargs: dict[str, object], error: type, message: str) -> None:
