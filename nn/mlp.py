@@ -2,7 +2,8 @@
 
 A neuron computes ``z = Σ w_i x_i + b`` with binary ``+`` and ``*`` nodes and then one
 activation node, exactly the graph micrograd builds, so that ``out.parents[0]`` is ``z``.
-Every Value a neuron creates carries its scope (``layers.0.neurons.3``) so drawings cluster it.
+A neuron's parameters, z and output carry its scope (``layers.0.neurons.3``), and drawings
+cluster everything between them under it.
 """
 
 from __future__ import annotations
@@ -156,8 +157,6 @@ class Neuron(Module):
         self.w = [Value(rng.uniform(-1.0, 1.0), f"w.{k}") for k in range(nin)]
         self.b = Value(0.0, "b")
         self._nonlinearity = _NONLINEARITY[activation]
-        # The name this neuron's Values carry; its container sets it ("" on its own).
-        self._scope = ""
 
     def __call__(self, x: Iterable[Value | float]) -> Value:
         return self.forward(x)
@@ -167,12 +166,6 @@ class Neuron(Module):
         return self._forward(_inputs(x, self.nin, "Neuron"))
 
     def _forward(self, x: Sequence[Input]) -> Value:
-        if not self._scope:
-            return self._fire(x)
-        with scope(self._scope):
-            return self._fire(x)
-
-    def _fire(self, x: Sequence[Input]) -> Value:
         # map over operator.mul runs the loop in C; the + chain then matches micrograd's graph.
         products = map(operator.mul, self.w, x)
         z: Value = next(products)
@@ -180,7 +173,12 @@ class Neuron(Module):
             z = z + product
         z = z + self.b
         nonlinearity = self._nonlinearity
-        return z if nonlinearity is None else nonlinearity(z)
+        out = z if nonlinearity is None else nonlinearity(z)
+        # z and the output carry the neuron's scope (its parameters got it when they were made).
+        # Drawings put the products, sums and constants between them in the same cluster, so no
+        # scope needs to be open while the graph is built, which would slow every operation.
+        z.scope = out.scope = self.b.scope
+        return out
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         return [*((f"w.{k}", w) for k, w in enumerate(self.w)), ("b", self.b)]
@@ -205,9 +203,7 @@ class Layer(Module):
         for j, neuron_seed in enumerate(_child_seeds(seed, nout)):
             name = f"neurons.{j}"
             with scope(name):
-                neuron = Neuron(nin, activation, neuron_seed)
-            neuron._scope = name
-            self.neurons.append(neuron)
+                self.neurons.append(Neuron(nin, activation, neuron_seed))
 
     def forward(self, x: Iterable[Value | float]) -> Value | list[Value]:
         """Each neuron's output for input ``x``."""
@@ -254,10 +250,7 @@ class MLP(Module):
             name = f"layers.{i}"
             layer_activation = output_activation if i == last else activation
             with scope(name):
-                layer = Layer(sizes[i], sizes[i + 1], layer_activation, layer_seed)
-            for neuron in layer.neurons:
-                neuron._scope = f"{name}.{neuron._scope}"
-            self.layers.append(layer)
+                self.layers.append(Layer(sizes[i], sizes[i + 1], layer_activation, layer_seed))
 
     def forward(self, x: Iterable[Value | float]) -> Value | list[Value]:
         """The last layer's output for input ``x``: a Value when it has one neuron, else a list."""

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from autograd import Value, scope, topological_order
+from autograd.draw import drawn_scopes
 from nn import MLP, Layer, Module, Neuron
 
 ACTIVATIONS = ["linear", "relu", "tanh", "sigmoid"]
@@ -242,19 +243,21 @@ def test_bad_constructor_arguments(build: object, error: type, message: str) -> 
 # --- scopes --------------------------------------------------------------------------------------
 
 
-def test_every_value_a_neuron_makes_carries_its_scope() -> None:
+def test_every_value_a_neuron_makes_is_drawn_in_its_scope() -> None:
     model = MLP(2, [3, 2, 1], seed=0)
     out = model([0.5, -1.0])
     assert isinstance(out, Value)
-    for node in topological_order(out):
-        assert node.scope.startswith("layers."), node
+    order = topological_order(out)
+    drawn = dict(zip(order, drawn_scopes(order), strict=True))
+    assert all(scope.startswith("layers.") for scope in drawn.values())
     for i, layer in enumerate(model.layers):
         for j, neuron in enumerate(layer.neurons):
             expected = f"layers.{i}.neurons.{j}"
             assert all(p.scope == expected for p in neuron.parameters())
-    # The output neuron's nodes, its z included, are in the last layer's scope.
-    assert out.scope == out.parents[0].scope == "layers.2.neurons.0"
-    relu_scopes = {n.scope for n in topological_order(out) if n.op == "relu"}
+    # The output neuron is linear: its output is z, and what z sums is drawn in its scope.
+    assert out.scope == drawn[out.parents[0]] == "layers.2.neurons.0"
+    assert all(n.scope == n.parents[0].scope for n in order if n.op == "relu")
+    relu_scopes = {n.scope for n in order if n.op == "relu"}
     assert relu_scopes == {f"layers.{i}.neurons.{j}" for i, m in ((0, 3), (1, 2)) for j in range(m)}
 
 
