@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import math
 
 import pytest
@@ -225,3 +226,32 @@ def test_the_default_optimizer_is_sgd_on_the_models_parameters() -> None:
     optimizer.step()
     assert model_after == [p.data for p in reference.parameters()] != before
     assert isinstance(model(X[0]), Value)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_each_step_runs_with_the_collector_paused_and_restores_it(enabled: bool) -> None:
+    seen: list[bool] = []
+
+    def watched_loss(predictions: object, targets: object) -> Value:
+        seen.append(gc.isenabled())
+        return mse_loss(predictions, targets)
+
+    X, y = [[0.0], [1.0]], [0.0, 1.0]
+    was_enabled = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        train(MLP(1, [1], seed=0), X, y, watched_loss, epochs=3, progress=False, batch_size=1)
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was_enabled else gc.disable)()
+    assert seen == [False] * 6
+
+
+def test_a_failing_step_restores_the_collector() -> None:
+    def failing_loss(predictions: object, targets: object) -> Value:
+        raise RuntimeError("boom")
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError, match="boom"):
+        train(MLP(1, [1], seed=0), [[0.0]], [0.0], failing_loss, epochs=1, progress=False)
+    assert gc.isenabled()
