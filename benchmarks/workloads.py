@@ -30,7 +30,7 @@ WORKLOADS: dict[str, Timed] = {
             "moons step: `MLP(2, [16, 16, 1])`, 100 samples, hinge + L2, forward + backward",
             "moons",
             "moons",
-            SCALAR + MATRIX,
+            (*SCALAR, "chainrule-gc-off", *MATRIX),
             15,
         ),
         Timed("chain_1e5", "chain 10^5 deep, forward + backward", "chain", 10**5, SCALAR, 9),

@@ -36,6 +36,8 @@ ENGINES: dict[str, Engine] = {
     engine.name: engine
     for engine in (
         Engine("chainrule", "chainrule_scalar", "chainrule"),
+        # As nn.train runs each step: with the collector paused (chainrule's graphs hold no cycles).
+        Engine("chainrule-gc-off", "chainrule_scalar", "chainrule, collector off", collector=False),
         Engine("micrograd", "micrograd_scalar", "micrograd"),
         Engine("micrograd-gc-off", "micrograd_scalar", "micrograd, collector off", collector=False),
         Engine("torch-0d", "torch_scalar", "PyTorch 0-d tensors"),
