@@ -59,7 +59,12 @@ def train(
     rng = random.Random(seed)
     order = list(range(len(X)))
 
-    from tqdm.auto import tqdm  # imported here: it picks the notebook widget inside Jupyter
+    # tqdm.auto picks the notebook widget inside Jupyter (and warns there when ipywidgets is
+    # missing), so it is imported only when a bar will be shown.
+    if progress:
+        from tqdm.auto import tqdm
+    else:
+        from tqdm import tqdm
 
     history: History = {"loss": [], "lr": []}
     if correct is not None:
