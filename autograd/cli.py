@@ -352,13 +352,19 @@ def _show(x: float) -> str:
     return repr(x) if math.isfinite(x) else str(x)
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m autograd graph EXPR [NAME=VALUE ...] [-o FILE]``; returns the exit status."""
+def run_commands(
+    prog: str,
+    commands: Sequence[Callable[[argparse._SubParsersAction[argparse.ArgumentParser]], None]],
+    argv: list[str] | None = None,
+) -> int:
+    """Parse ``argv`` for the subcommands that ``commands`` add, run the chosen one, and return
+    its exit status (2 for a usage error, 0 for --help)."""
     parser = argparse.ArgumentParser(
-        prog="python -m autograd", description="chainrule: backpropagation made visible"
+        prog=prog, description="chainrule: backpropagation made visible"
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    add_graph_parser(subparsers)
+    for add in commands:
+        add(subparsers)
     try:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # argparse's own errors (status 2) and --help (status 0)
@@ -368,3 +374,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     status: int = args.func(args)
     return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m autograd graph EXPR [NAME=VALUE ...] [-o FILE]``; returns the exit status."""
+    return run_commands("python -m autograd", [add_graph_parser], argv)

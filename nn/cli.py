@@ -7,26 +7,12 @@ import sys
 import time
 from pathlib import Path
 
-from autograd.cli import add_graph_parser
+from autograd.cli import add_graph_parser, run_commands
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ``chainrule`` command line; returns the exit status."""
-    parser = argparse.ArgumentParser(
-        prog="chainrule", description="chainrule: backpropagation made visible"
-    )
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    add_graph_parser(subparsers)
-    add_demo_parser(subparsers)
-    try:
-        args = parser.parse_args(argv)
-    except SystemExit as stop:  # argparse's own errors (status 2) and --help (status 0)
-        return stop.code if isinstance(stop.code, int) else 2
-    if args.command is None:
-        parser.print_help(sys.stderr)
-        return 2
-    status: int = args.func(args)
-    return status
+    return run_commands("chainrule", [add_graph_parser, add_demo_parser], argv)
 
 
 def add_demo_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
