@@ -26,6 +26,7 @@ def test_checks_functions_that_differentiate_inside(x: float, y: float) -> None:
     from autograd import grad
 
     def dfdx(a: Value, b: Value) -> Value:  # d/da of a^3 b + sin(ab)
+        d: Value
         (d,) = grad(a**3 * b + (a * b).sin(), [a], create_graph=True)
         return d
 

@@ -136,9 +136,9 @@ class TestOperands:
     @pytest.mark.parametrize("other", ["2", None, [1.0], 1j])
     def test_unsupported_operand_is_a_type_error_naming_it(self, other: object) -> None:
         with pytest.raises(TypeError, match=type(other).__name__):
-            _ = Value(1.0) + other  # type: ignore[operator]
+            _ = Value(1.0) + other  # type: ignore[arg-type]
         with pytest.raises(TypeError, match=type(other).__name__):
-            _ = other * Value(1.0)  # type: ignore[operator]
+            _ = other * Value(1.0)  # type: ignore[arg-type]
 
     def test_unary_plus_records_a_node(self) -> None:
         v = Value(2.0)
@@ -176,7 +176,7 @@ class TestNoGrad:
         assert (Value(1.0) + 1).op == "+"
 
     def test_works_as_a_decorator(self) -> None:
-        @no_grad()
+        @no_grad()  # type: ignore[operator]
         def f(v: Value) -> Value:
             return v * 2
 

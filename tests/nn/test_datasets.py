@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nn.datasets import make_circles, make_moons, make_spiral, make_xor
+from nn.datasets import Dataset, make_circles, make_moons, make_spiral, make_xor
 
 BINARY = [make_moons, make_circles, make_xor]
 ALL = [*BINARY, make_spiral]
@@ -20,7 +20,7 @@ seeds = st.integers(0, 2**32)
 
 @pytest.mark.parametrize("make", ALL)
 @given(n=counts, seed=seeds)
-def test_sizes_types_and_seeds(make: Callable[..., tuple], n: int, seed: int) -> None:
+def test_sizes_types_and_seeds(make: Callable[..., Dataset], n: int, seed: int) -> None:
     X, y = make(n, seed=seed)
     assert len(X) == len(y) == n
     assert all(len(x) == 2 and all(type(v) is float for v in x) for x in X)
@@ -29,7 +29,7 @@ def test_sizes_types_and_seeds(make: Callable[..., tuple], n: int, seed: int) ->
 
 
 @pytest.mark.parametrize("make", ALL)
-def test_different_seeds_give_different_points(make: Callable[..., tuple]) -> None:
+def test_different_seeds_give_different_points(make: Callable[..., Dataset]) -> None:
     assert make(50, seed=0)[0] != make(50, seed=1)[0]
     assert make(50, seed=None)[0] != make(50, seed=None)[0]
 
@@ -37,7 +37,7 @@ def test_different_seeds_give_different_points(make: Callable[..., tuple]) -> No
 @pytest.mark.parametrize("make", BINARY)
 @given(n=counts)
 def test_two_classes_labelled_minus_one_and_plus_one_and_balanced(
-    make: Callable[..., tuple], n: int
+    make: Callable[..., Dataset], n: int
 ) -> None:
     _, y = make(n)
     counts = Counter(y)
@@ -48,7 +48,7 @@ def test_two_classes_labelled_minus_one_and_plus_one_and_balanced(
 
 
 @pytest.mark.parametrize("make", BINARY)
-def test_labels_can_be_chosen(make: Callable[..., tuple]) -> None:
+def test_labels_can_be_chosen(make: Callable[..., Dataset]) -> None:
     X, y = make(40, seed=3)
     X01, y01 = make(40, seed=3, labels=(0, 1))
     assert X01 == X
@@ -122,12 +122,12 @@ def test_spiral_without_noise_follows_its_arms() -> None:
     ("call", "error", "message"),
     [
         (lambda: make_moons(0), ValueError, "n must be at least 1, got 0"),
-        (lambda: make_moons(10.0), TypeError, "n must be an int, got float"),
+        (lambda: make_moons(10.0), TypeError, "n must be an int, got float"),  # type: ignore[arg-type]
         (lambda: make_moons(10, noise=-0.1), ValueError, "noise must be a finite number >= 0"),
         (lambda: make_moons(10, noise=math.inf), ValueError, "noise must be a finite number"),
-        (lambda: make_moons(10, seed=1.5), TypeError, "seed must be an int or None, got float"),
+        (lambda: make_moons(10, seed=1.5), TypeError, "seed must be an int or None, got float"),  # type: ignore[arg-type]
         (lambda: make_moons(10, labels=(1, 1)), ValueError, "labels must be two different ints"),
-        (lambda: make_xor(10, labels=(0, 1, 2)), ValueError, "labels must be two different ints"),
+        (lambda: make_xor(10, labels=(0, 1, 2)), ValueError, "labels must be two different ints"),  # type: ignore[arg-type]
         (lambda: make_circles(10, factor=0.0), ValueError, "factor must lie strictly between"),
         (
             lambda: make_circles(10, factor=1.0),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
 
 import numpy as np
 import pytest
@@ -15,7 +16,7 @@ from autograd.draw import drawn_scopes
 from nn import MLP, Layer, Module, Neuron
 
 ACTIVATIONS = ["linear", "relu", "tanh", "sigmoid"]
-FLOAT = {
+FLOAT: dict[str, Callable[[float], float]] = {
     "linear": lambda z: z,
     "relu": lambda z: max(z, 0.0),
     "tanh": math.tanh,
@@ -224,14 +225,14 @@ def test_an_input_element_that_is_not_a_number_is_named() -> None:
     ("build", "error", "message"),
     [
         (lambda: Neuron(0), ValueError, "nin must be at least 1, got 0"),
-        (lambda: Neuron(2.0), TypeError, "nin must be an int, got float"),
+        (lambda: Neuron(2.0), TypeError, "nin must be an int, got float"),  # type: ignore[arg-type]
         (lambda: Neuron(2, "gelu"), ValueError, "activation must be one of linear, relu"),
         (lambda: Layer(2, 0), ValueError, "nout must be at least 1"),
         (lambda: MLP(2, []), ValueError, "nouts must name at least one layer size"),
-        (lambda: MLP(2, 3), TypeError, "nouts must be a sequence of layer sizes, got int"),
+        (lambda: MLP(2, 3), TypeError, "nouts must be a sequence of layer sizes, got int"),  # type: ignore[arg-type]
         (lambda: MLP(2, [3, -1]), ValueError, r"nouts\[1\] must be at least 1, got -1"),
         (lambda: MLP(2, [1], output_activation="softmax"), ValueError, "output_activation"),
-        (lambda: MLP(2, [1], seed="x"), TypeError, "seed must be an int or None, got str"),
+        (lambda: MLP(2, [1], seed="x"), TypeError, "seed must be an int or None, got str"),  # type: ignore[arg-type]
         (lambda: MLP(2, [1], seed=True), TypeError, "seed must be an int or None, got bool"),
     ],
 )

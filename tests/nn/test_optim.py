@@ -181,9 +181,9 @@ def test_zero_grad_and_a_learning_rate_that_can_be_changed() -> None:
     ("build", "error", "message"),
     [
         (lambda: SGD([], lr=0.1), ValueError, "SGD got an empty parameter list"),
-        (lambda: SGD(Value(1.0), lr=0.1), TypeError, "got a single Value"),
+        (lambda: SGD(Value(1.0), lr=0.1), TypeError, "got a single Value"),  # type: ignore[arg-type]
         (
-            lambda: SGD([Value(1.0), 2.0], lr=0.1),
+            lambda: SGD([Value(1.0), 2.0], lr=0.1),  # type: ignore[list-item]
             TypeError,
             r"params\[1\] must be a Value, got float",
         ),
@@ -193,7 +193,7 @@ def test_zero_grad_and_a_learning_rate_that_can_be_changed() -> None:
             "lr must be a finite number >= 0, got -1.0",
         ),
         (lambda: SGD([Value(1.0)], lr=math.nan), ValueError, "lr must be a finite number"),
-        (lambda: SGD([Value(1.0)], lr="0.1"), TypeError, "lr must be a number, got str"),
+        (lambda: SGD([Value(1.0)], lr="0.1"), TypeError, "lr must be a number, got str"),  # type: ignore[arg-type]
         (lambda: SGD([Value(1.0)], 0.1, momentum=-0.5), ValueError, "momentum"),
         (lambda: SGD([Value(1.0)], 0.1, nesterov=True), ValueError, "nesterov momentum needs"),
         (

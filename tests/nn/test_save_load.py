@@ -6,6 +6,7 @@ import json
 import math
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -173,7 +174,7 @@ def test_a_config_that_does_not_match_the_parameters(tmp_path: Path) -> None:
 
 
 def test_missing_and_unexpected_parameters(tmp_path: Path) -> None:
-    def change(document: dict) -> None:
+    def change(document: dict[str, Any]) -> None:
         del document["parameters"]["layers.1.neurons.0.b"]
         document["parameters"]["layers.9.w"] = 1.0
 
