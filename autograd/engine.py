@@ -6,7 +6,7 @@ Nothing here recurses, so graphs of any depth work (a chain of a million nodes i
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Literal, overload
 
 from autograd.mode import enable_grad
 from autograd.rules import RULES
@@ -85,6 +85,22 @@ def backward(root: Value, gradient: float = 1.0) -> None:
         for leaf, before in zip(leaves, saved, strict=True):
             leaf.grad = before
         raise
+
+
+@overload
+def grad(
+    output: Value, inputs: Value | Iterable[Value], create_graph: Literal[False] = False
+) -> list[float]: ...
+
+
+@overload
+def grad(
+    output: Value, inputs: Value | Iterable[Value], create_graph: Literal[True]
+) -> list[Value]: ...
+
+
+@overload
+def grad(output: Value, inputs: Value | Iterable[Value], create_graph: bool) -> list[Any]: ...
 
 
 def grad(output: Value, inputs: Value | Iterable[Value], create_graph: bool = False) -> list[Any]:

@@ -8,8 +8,7 @@ with no scope, and only otherwise is the thread's own state consulted.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import ContextDecorator
 
 
 class _ThreadState(threading.local):
@@ -18,6 +17,7 @@ class _ThreadState(threading.local):
     def __init__(self) -> None:
         self.recording = True
         self.scope = ""
+        self.saved: list[tuple[bool, str]] = []  # what each open Mode replaced, innermost last
 
 
 class _Modes:
@@ -46,30 +46,38 @@ class _Modes:
 modes = _Modes()
 
 
-@contextmanager
-def _set(recording: bool | None = None, scope: str | None = None) -> Iterator[None]:
-    state = modes.thread
-    saved = state.recording, state.scope
-    if recording is not None:
-        state.recording = recording
-    if scope is not None:
-        state.scope = scope
-    modes._adjust(+1)
-    try:
-        yield
-    finally:
-        state.recording, state.scope = saved
+class Mode(ContextDecorator):
+    """A change to the thread's recording mode or scope for the length of a ``with`` block (or of
+    a call, used as a decorator); what it replaced is restored on the way out."""
+
+    def __init__(self, recording: bool | None = None, scope: str | None = None) -> None:
+        self._recording = recording
+        self._scope = scope
+
+    def __enter__(self) -> None:
+        state = modes.thread
+        # Saved per thread, not on self: one Mode may be entered by several threads at once.
+        state.saved.append((state.recording, state.scope))
+        if self._recording is not None:
+            state.recording = self._recording
+        if self._scope is not None:
+            state.scope = self._scope
+        modes._adjust(+1)
+
+    def __exit__(self, *exc_info: object) -> None:
+        state = modes.thread
+        state.recording, state.scope = state.saved.pop()
         modes._adjust(-1)
 
 
-def no_grad() -> AbstractContextManager[None]:
-    """Context manager: operations inside it record nothing (their results are leaves)."""
-    return _set(recording=False)
+def no_grad() -> Mode:
+    """Context manager (or decorator): operations inside record nothing (results are leaves)."""
+    return Mode(recording=False)
 
 
-def enable_grad() -> AbstractContextManager[None]:
-    """Context manager: record again inside a ``no_grad`` block."""
-    return _set(recording=True)
+def enable_grad() -> Mode:
+    """Context manager (or decorator): record again inside a ``no_grad`` block."""
+    return Mode(recording=True)
 
 
 def is_grad_enabled() -> bool:
@@ -77,10 +85,10 @@ def is_grad_enabled() -> bool:
     return modes.recording()
 
 
-def scope(name: str) -> AbstractContextManager[None]:
+def scope(name: str) -> Mode:
     """Context manager: Values created inside carry ``name`` in ``.scope``; nested names join
     with dots (``layers.0`` then ``neurons.3`` gives ``layers.0.neurons.3``)."""
     if not isinstance(name, str):
         raise TypeError(f"scope name must be a str, got {type(name).__name__}")
     outer = modes.scope()
-    return _set(scope=f"{outer}.{name}" if outer and name else name or outer)
+    return Mode(scope=f"{outer}.{name}" if outer and name else name or outer)

@@ -180,7 +180,7 @@ class TestGrad:
     def test_bad_arguments_name_the_problem(self) -> None:
         x = Value(1.0)
         with pytest.raises(TypeError, match="output, got float"):
-            grad(1.0, [x])  # type: ignore[arg-type]
+            grad(1.0, [x])  # type: ignore[call-overload]
         with pytest.raises(TypeError, match="input 1 is int"):
             grad(x * 2, [x, 3])  # type: ignore[list-item]
 

@@ -176,7 +176,7 @@ class TestNoGrad:
         assert (Value(1.0) + 1).op == "+"
 
     def test_works_as_a_decorator(self) -> None:
-        @no_grad()  # type: ignore[operator]
+        @no_grad()
         def f(v: Value) -> Value:
             return v * 2
 
