@@ -8,8 +8,12 @@ harness checks that every engine computed the same thing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
 
 Check = tuple[float, ...]
 
@@ -20,6 +24,32 @@ class Workload:
 
     run: Callable[[], Check]
     check: Callable[[Check], Check] = lambda result: result
+
+
+def with_gradient_sums(result: Check, gradients: Iterable[float]) -> Check:
+    """A run's check values, then the sum of the gradients and the sum of their magnitudes."""
+    values = list(gradients)
+    return (*result, sum(values), sum(abs(g) for g in values))
+
+
+def entries(arrays: Iterable[NDArray[np.float64]]) -> list[float]:
+    """Every entry of every array, as floats."""
+    return [x for a in arrays for x in a.ravel().tolist()]
+
+
+def chain_of_additions(leaf: Callable[[float], Any], n: int) -> Workload:
+    """y = x + x + ... (n additions, n nodes deep), then backward, on a scalar engine whose
+    leaves ``leaf`` makes and whose nodes have ``data``, ``grad`` and ``backward()``."""
+
+    def run() -> Check:
+        x = leaf(1.0)
+        y = x
+        for _ in range(n):
+            y = y + x
+        y.backward()
+        return (y.data, x.grad)
+
+    return Workload(run)
 
 
 @dataclass(frozen=True)

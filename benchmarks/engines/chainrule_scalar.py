@@ -3,15 +3,10 @@
 from __future__ import annotations
 
 from autograd import Value, topological_order
-from benchmarks.engines import Check, Workload
+from benchmarks.engines import Check, Workload, chain_of_additions, with_gradient_sums
 from benchmarks.memory import bytes_per_node
 from benchmarks.spec import MOONS_SIZES, SEED, MoonsSpec, NeuronSpec
 from nn import MLP, Neuron, hinge_loss
-
-
-def _grad_sums(params: list[Value]) -> tuple[float, float]:
-    """The sum of the parameters' gradients and of their absolute values."""
-    return sum(p.grad for p in params), sum(abs(p.grad) for p in params)
 
 
 def _forward(model: MLP, spec: MoonsSpec) -> Value:
@@ -32,21 +27,12 @@ def moons(spec: MoonsSpec) -> Workload:
         loss.backward()
         return (loss.data,)
 
-    return Workload(step, lambda result: (*result, *_grad_sums(params)))
+    return Workload(step, lambda result: with_gradient_sums(result, (p.grad for p in params)))
 
 
 def chain(n: int) -> Workload:
     """y = x + x + ... (n additions, n nodes deep), then backward."""
-
-    def run() -> Check:
-        x = Value(1.0)
-        y = x
-        for _ in range(n):
-            y = y + x
-        y.backward()
-        return (y.data, x.grad)
-
-    return Workload(run)
+    return chain_of_additions(Value, n)
 
 
 def neuron(spec: NeuronSpec) -> Workload:
@@ -61,7 +47,7 @@ def neuron(spec: NeuronSpec) -> Workload:
         out.backward()
         return (out.data,)
 
-    return Workload(run, lambda result: (*result, *_grad_sums(params)))
+    return Workload(run, lambda result: with_gradient_sums(result, (p.grad for p in params)))
 
 
 def memory(spec: MoonsSpec) -> dict[str, float]:

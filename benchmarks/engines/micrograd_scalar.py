@@ -5,14 +5,9 @@ from __future__ import annotations
 from micrograd.engine import Value
 from micrograd.nn import MLP, Neuron
 
-from benchmarks.engines import Check, Workload
+from benchmarks.engines import Check, Workload, chain_of_additions, with_gradient_sums
 from benchmarks.memory import bytes_per_node
 from benchmarks.spec import MoonsSpec, NeuronSpec
-
-
-def _grad_sums(params: list[Value]) -> tuple[float, float]:
-    """The sum of the parameters' gradients and of their absolute values."""
-    return sum(p.grad for p in params), sum(abs(p.grad) for p in params)
 
 
 def _model(spec: MoonsSpec) -> MLP:
@@ -48,21 +43,12 @@ def moons(spec: MoonsSpec) -> Workload:
         total_loss.backward()
         return (total_loss.data,)
 
-    return Workload(step, lambda result: (*result, *_grad_sums(params)))
+    return Workload(step, lambda result: with_gradient_sums(result, (p.grad for p in params)))
 
 
 def chain(n: int) -> Workload:
     """y = x + x + ... (n additions, n nodes deep), then backward."""
-
-    def run() -> Check:
-        x = Value(1.0)
-        y = x
-        for _ in range(n):
-            y = y + x
-        y.backward()
-        return (y.data, x.grad)
-
-    return Workload(run)
+    return chain_of_additions(Value, n)
 
 
 def neuron(spec: NeuronSpec) -> Workload:
@@ -80,7 +66,7 @@ def neuron(spec: NeuronSpec) -> Workload:
         out.backward()
         return (out.data,)
 
-    return Workload(run, lambda result: (*result, *_grad_sums(params)))
+    return Workload(run, lambda result: with_gradient_sums(result, (p.grad for p in params)))
 
 
 def _count_new_nodes(root: Value, old: set[int]) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.engines import Check, Workload
+from benchmarks.engines import Check, Workload, entries, with_gradient_sums
 from benchmarks.spec import MoonsSpec
 
 
@@ -39,11 +39,4 @@ def moons(spec: MoonsSpec) -> Workload:
         ]
         return (loss,)
 
-    def check(result: Check) -> Check:
-        return (
-            *result,
-            sum(float(g.sum()) for g in grads),
-            sum(float(abs(g).sum()) for g in grads),
-        )
-
-    return Workload(step, check)
+    return Workload(step, lambda result: with_gradient_sums(result, entries(grads)))

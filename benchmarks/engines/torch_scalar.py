@@ -12,7 +12,7 @@ from typing import Any, cast
 
 import torch
 
-from benchmarks.engines import Check, Workload
+from benchmarks.engines import Check, Workload, with_gradient_sums
 from benchmarks.spec import LayerWeights, MoonsSpec, NeuronSpec
 
 torch.set_num_threads(1)
@@ -32,10 +32,9 @@ def _layers(spec: list[LayerWeights]) -> list[Layer]:
     ]
 
 
-def _grad_sums(params: list[Tensor]) -> tuple[float, float]:
-    """The sum of the parameters' gradients and of their absolute values."""
-    grads = [0.0 if p.grad is None else p.grad.item() for p in params]
-    return sum(grads), sum(abs(g) for g in grads)
+def _grads(params: list[Tensor]) -> list[float]:
+    """The parameters' gradients as floats (0 where none arrived)."""
+    return [0.0 if p.grad is None else p.grad.item() for p in params]
 
 
 def _neuron(w: list[Tensor], x: list[Any], b: Tensor) -> Tensor:
@@ -77,7 +76,7 @@ def moons(spec: MoonsSpec) -> Workload:
         total_loss.backward()  # type: ignore[no-untyped-call]
         return (total_loss.item(),)
 
-    return Workload(step, lambda result: (*result, *_grad_sums(params)))
+    return Workload(step, lambda result: with_gradient_sums(result, _grads(params)))
 
 
 def chain(n: int) -> Workload:
@@ -109,4 +108,4 @@ def neuron(spec: NeuronSpec) -> Workload:
         out.backward()  # type: ignore[no-untyped-call]
         return (out.item(),)
 
-    return Workload(run, lambda result: (*result, *_grad_sums(params)))
+    return Workload(run, lambda result: with_gradient_sums(result, _grads(params)))
