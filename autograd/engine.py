@@ -10,7 +10,7 @@ from typing import Any, Literal, overload
 
 from autograd.mode import enable_grad
 from autograd.rules import RULES
-from autograd.value import Value, constant
+from autograd.value import Value, as_float, constant
 
 _VJP = {op: rule.vjp for op, rule in RULES.items()}
 
@@ -64,6 +64,7 @@ def backward(root: Value, gradient: float = 1.0) -> None:
     """
     if not isinstance(root, Value):
         raise TypeError(f"backward needs a Value, got {type(root).__name__}")
+    gradient = as_float(gradient, "backward's gradient")
     leaves: list[Value] = []
     order = _walk(root, leaves)
     saved = [leaf.grad for leaf in leaves]

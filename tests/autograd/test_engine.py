@@ -152,6 +152,12 @@ class TestBackwardSemantics:
             y.backward()
         assert (x.grad, w.grad) == (0.0, 7.0)
 
+    def test_seed_gradient_must_be_a_number(self) -> None:
+        x = Value(4.0)
+        with pytest.raises(TypeError, match="backward's gradient must be a real number.*str"):
+            (x * 3).backward(gradient="1")  # type: ignore[arg-type]
+        assert x.grad == 0.0
+
     def test_backward_needs_a_value(self) -> None:
         from autograd import backward
 
