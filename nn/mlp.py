@@ -289,7 +289,8 @@ _MODULE_CLASSES: dict[str, type[Module]] = {"Neuron": Neuron, "Layer": Layer, "M
 
 
 def _inputs(x: object, nin: int, who: str) -> list[Input]:
-    """``x`` as a list of ``nin`` Values or floats; TypeError or ValueError saying what is wrong."""
+    """``x`` as a list of ``nin`` Values, numbers made leaves; TypeError or ValueError saying
+    what is wrong."""
     if isinstance(x, str | bytes | Value | numbers.Number):
         raise TypeError(
             f"{who} takes a sequence of {nin} numbers or Values, got {type(x).__name__}"
@@ -303,13 +304,15 @@ def _inputs(x: object, nin: int, who: str) -> list[Input]:
     if len(items) != nin:
         raise ValueError(f"{who} expects {nin} inputs, got {len(items)}")
     for k, item in enumerate(items):
-        if type(item) is float or isinstance(item, Value):
+        if isinstance(item, Value):
             continue
         if not isinstance(item, numbers.Real):
             raise TypeError(
                 f"{who} input {k} must be a number or a Value, got {type(item).__name__}"
             )
-        items[k] = float(item)
+        # One leaf per input, shared by every neuron that reads it (rather than a constant
+        # node per neuron); its grad then shows how the output depends on that input.
+        items[k] = Value(float(item))
     return items
 
 

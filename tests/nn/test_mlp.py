@@ -250,7 +250,11 @@ def test_every_value_a_neuron_makes_is_drawn_in_its_scope() -> None:
     assert isinstance(out, Value)
     order = topological_order(out)
     drawn = dict(zip(order, drawn_scopes(order), strict=True))
-    assert all(scope.startswith("layers.") for scope in drawn.values())
+    # The two inputs become leaves that every first-layer neuron shares: drawn outside.
+    inputs = [node for node in order if node.is_leaf and not node.scope]
+    assert [node.data for node in inputs] == [0.5, -1.0]
+    assert all(drawn[node] == "" for node in inputs)
+    assert all(scope.startswith("layers.") for n, scope in drawn.items() if n not in inputs)
     for i, layer in enumerate(model.layers):
         for j, neuron in enumerate(layer.neurons):
             expected = f"layers.{i}.neurons.{j}"
@@ -260,6 +264,14 @@ def test_every_value_a_neuron_makes_is_drawn_in_its_scope() -> None:
     assert all(n.scope == n.parents[0].scope for n in order if n.op == "relu")
     relu_scopes = {n.scope for n in order if n.op == "relu"}
     assert relu_scopes == {f"layers.{i}.neurons.{j}" for i, m in ((0, 3), (1, 2)) for j in range(m)}
+
+
+def test_a_number_input_is_one_leaf_shared_by_the_neurons() -> None:
+    layer = Layer(2, 3, seed=0)
+    outputs = layer([0.5, -1.0])
+    assert isinstance(outputs, list)
+    shared = {id(out.parents[0].parents[0].parents[0].parents[1]) for out in outputs}
+    assert len(shared) == 1  # w.0 * x.0 in each neuron multiplies the same x.0 leaf
 
 
 def test_scopes_of_a_layer_alone_and_inside_an_outer_scope() -> None:
