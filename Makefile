@@ -31,9 +31,14 @@ lint: $(INSTALLED)
 typecheck: $(INSTALLED)
 	$(BIN)/mypy
 
-# Cross-checks against PyTorch (opt-in: torch is large).
+# Cross-checks against PyTorch (opt-in: torch is large), and the type check of the modules
+# that import it.
+TORCH_MODULES := tests/autograd/test_torch.py tests/nn/test_torch.py \
+	benchmarks/engines/torch_scalar.py benchmarks/engines/torch_matrix.py
+
 check-torch: setup
 	$(BIN)/python -m pip install --quiet -e '.[dev,torch]'
+	$(BIN)/mypy $(TORCH_MODULES)
 	$(BIN)/python -m pytest -m torch
 
 # The step-by-step viewer in headless Chromium (opt-in: needs Debian's chromium and chromium-driver).
