@@ -66,4 +66,4 @@ def _argument_names(f: Callable[..., Value], n: int) -> list[str]:
         ]
     except (TypeError, ValueError):
         params = []
-    return params[:n] + [f"x{i}" for i in range(len(params), n)] if len(params) < n else params[:n]
+    return [*params[:n], *(f"x{i}" for i in range(len(params), n))]
