@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from autograd import Value, topological_order
+from autograd import Value, scope, topological_order
 from benchmarks.engines import Check, Workload, chain_of_additions, with_gradient_sums
 from benchmarks.memory import bytes_per_node
 from benchmarks.spec import MOONS_SIZES, SEED, MoonsSpec, NeuronSpec
@@ -62,10 +62,12 @@ def memory(spec: MoonsSpec) -> dict[str, float]:
 
 
 def _drawing_graph(values: int) -> Value:
-    """A graph of ``values`` Values (a multiple of 5): relu(sum_i tanh(a_i * b_i))."""
+    """A graph of ``values`` Values (a multiple of 5): relu(sum_i tanh(a_i * b_i)), each term
+    in a scope of its own, so the drawing has a cluster per term as an MLP's has per neuron."""
     total: Value | None = None
     for i in range(values // 5):  # 2 leaves, a product, a tanh and a + (or the final relu)
-        term = (Value(0.01 * i, f"a{i}") * Value(1.0 - 0.01 * i, f"b{i}")).tanh()
+        with scope(f"terms.{i}"):
+            term = (Value(0.01 * i, f"a{i}") * Value(1.0 - 0.01 * i, f"b{i}")).tanh()
         total = term if total is None else total + term
     assert total is not None
     root = total.relu()
