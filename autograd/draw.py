@@ -307,19 +307,23 @@ def render(
 def write_graph(graph: graphviz.Digraph, target: Path) -> Path:
     """Write ``graph`` to ``target`` atomically, in the format named by the suffix."""
     fmt = FORMATS[target.suffix.lower()]
-    if fmt is None:
-        data = graph.source.encode("utf-8")
-    else:
-        try:
-            data = graph.pipe(format=fmt)
-        except graphviz.ExecutableNotFound:
-            raise GraphvizNotFoundError(
-                f"writing {target.name} needs Graphviz's 'dot' program, which is not on PATH. "
-                f"Install Graphviz with: {install_hint()}  "
-                "(a .dot file can be written without it)"
-            ) from None
+    data = graph.source.encode("utf-8") if fmt is None else pipe(graph, fmt, target.name)
     write_atomic(target, data)
     return target
+
+
+def pipe(graph: graphviz.Digraph, fmt: str, name: str) -> bytes:
+    """``graph`` laid out by Graphviz in format ``fmt``, for the file ``name``; without Graphviz's
+    ``dot`` program, GraphvizNotFoundError saying how to install it."""
+    try:
+        data: bytes = graph.pipe(format=fmt)
+    except graphviz.ExecutableNotFound:
+        raise GraphvizNotFoundError(
+            f"writing {name} needs Graphviz's 'dot' program, which is not on PATH. "
+            f"Install Graphviz with: {install_hint()}  "
+            "(a .dot file can be written without it)"
+        ) from None
+    return data
 
 
 def write_atomic(target: Path, data: bytes) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
-from autograd.draw import build, check_options, nodes_within, write_atomic
+from autograd.draw import build, check_options, nodes_within, pipe, write_atomic
 from autograd.rules import RULES
 from autograd.value import Constant, Value
 
@@ -39,7 +39,8 @@ def render_steps(
 
     Every edge into an operation is labelled with its local derivative, the node being processed
     is highlighted, and gradients appear as they arrive (``?`` before). The page needs no
-    network and works opened as a local file: Previous/Next buttons or the arrow keys.
+    network and works opened as a local file: Previous/Next buttons or the arrow keys. Without
+    Graphviz's ``dot`` program, GraphvizNotFoundError says how to install it.
     """
     check_options(rankdir, max_nodes)
     order = nodes_within(root, max_nodes, "render_steps")
@@ -75,7 +76,8 @@ def render_steps(
     ]
     # One Graphviz process per frame, as many at a time as there are cores.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        for name, svg in zip(names, pool.map(lambda g: g.pipe(format="svg"), graphs), strict=True):
+        svgs = pool.map(lambda graph, name: pipe(graph, "svg", name), graphs, names)
+        for name, svg in zip(names, svgs, strict=True):
             write_atomic(out / name, svg)
     page = out / "index.html"
     write_atomic(page, viewer(names, [step.caption for step in steps]).encode("utf-8"))

@@ -14,6 +14,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from autograd import Value, render_steps, topological_order
+from autograd.draw import GraphvizNotFoundError
 from autograd.steps import sweep
 from tests.autograd.expressions import VALUES, Tree, trees, variable_values
 
@@ -178,6 +179,20 @@ def test_a_graph_over_max_nodes_is_refused(tmp_path: Path) -> None:
 def test_render_steps_needs_a_value(tmp_path: Path) -> None:
     with pytest.raises(TypeError, match="float"):
         render_steps(1.0, tmp_path)  # type: ignore[arg-type]
+
+
+def test_without_graphviz_the_error_says_how_to_install_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    folder = tmp_path / "steps"
+    with pytest.raises(
+        GraphvizNotFoundError, match=r"(?i)step-000\.svg.*install graphviz with: \S+"
+    ):
+        render_steps(seed_example()[0], folder)
+    assert not list(folder.glob("*"))
 
 
 # --- the sweep, against the engine ---------------------------------------------------------------
