@@ -59,8 +59,7 @@ def render_steps(
         )
         for node in order
     }
-    out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
+    out = Path(folder)  # write_atomic creates it with the first frame
     width = max(3, len(str(len(steps) - 1)))
     names = [f"step-{k:0{width}d}.svg" for k in range(len(steps))]
     graphs = [
