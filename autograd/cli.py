@@ -15,7 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from autograd.draw import FORMATS, render
+from autograd.draw import FORMATS, format_of, render
 from autograd.value import Constant, Value
 
 FUNCTIONS: dict[str, Callable[[Value], Value]] = {
@@ -318,11 +318,11 @@ def run_graph(args: argparse.Namespace) -> int:
         variables = {
             name: Value(number, name) for name, number in parse_bindings(args.bindings).items()
         }
-        if args.output is not None and args.output.suffix.lower() not in FORMATS:
-            raise Rejected(
-                f"cannot tell the format of {str(args.output)!r} from its suffix; "
-                f"use one of {', '.join(FORMATS)}"
-            )
+        if args.output is not None:
+            try:
+                format_of(args.output)  # refused before anything is printed
+            except ValueError as error:
+                raise Rejected(str(error)) from None
         tree = parse_expression(source)
         output = evaluate(tree, variables)
     except Rejected as error:

@@ -294,22 +294,23 @@ def render(
     program; without it they raise GraphvizNotFoundError, whose message says how to install it.
     """
     target = Path(path)
-    suffix = target.suffix.lower()
-    if suffix not in FORMATS:
-        raise ValueError(
-            f"cannot tell the format of {str(target)!r} from its suffix {suffix!r}; "
-            f"use one of {', '.join(FORMATS)}"
-        )
+    fmt = format_of(target)
     graph = draw_dot(root, rankdir=rankdir, max_nodes=max_nodes)
-    return write_graph(graph, target)
-
-
-def write_graph(graph: graphviz.Digraph, target: Path) -> Path:
-    """Write ``graph`` to ``target`` atomically, in the format named by the suffix."""
-    fmt = FORMATS[target.suffix.lower()]
     data = graph.source.encode("utf-8") if fmt is None else pipe(graph, fmt, target.name)
     write_atomic(target, data)
     return target
+
+
+def format_of(path: Path) -> str | None:
+    """The Graphviz format that ``path``'s suffix names (None for DOT source); ValueError, naming
+    the suffixes there are, for any other."""
+    suffix = path.suffix.lower()
+    if suffix not in FORMATS:
+        raise ValueError(
+            f"cannot tell the format of {str(path)!r} from its suffix {suffix!r}; "
+            f"use one of {', '.join(FORMATS)}"
+        )
+    return FORMATS[suffix]
 
 
 def pipe(graph: graphviz.Digraph, fmt: str, name: str) -> bytes:
