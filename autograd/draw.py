@@ -113,18 +113,15 @@ def number(x: float) -> str:
 # --- drawing -------------------------------------------------------------------------------------
 
 
-def check_options(rankdir: str, max_nodes: int) -> None:
-    """TypeError or ValueError for a rankdir or max_nodes that draw_dot cannot use."""
+def checked_order(root: Value, rankdir: str, max_nodes: int, caller: str) -> list[Value]:
+    """The topological order of ``root``'s graph, for ``caller`` to draw: TypeError or ValueError
+    for a root, rankdir or max_nodes it cannot use, and for a graph of over max_nodes Values."""
     if not isinstance(rankdir, str) or rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
     if not isinstance(max_nodes, int) or isinstance(max_nodes, bool):
         raise TypeError(f"max_nodes must be an int, got {type(max_nodes).__name__}")
     if max_nodes < 1:
         raise ValueError(f"max_nodes must be at least 1, got {max_nodes}")
-
-
-def nodes_within(root: Value, max_nodes: int, caller: str = "draw_dot") -> list[Value]:
-    """The topological order of ``root``'s graph; ValueError when it has over max_nodes Values."""
     if not isinstance(root, Value):
         raise TypeError(f"{caller} needs a Value, got {type(root).__name__}")
     order = topological_order(root)
@@ -281,8 +278,7 @@ def draw_dot(root: Value, rankdir: str = "LR", max_nodes: int = 500) -> graphviz
     and the output differ in shape and colour, NaN and infinities are red, and Values created
     under ``autograd.scope(name)`` are grouped in one cluster per scope.
     """
-    check_options(rankdir, max_nodes)
-    return build(nodes_within(root, max_nodes), rankdir)
+    return build(checked_order(root, rankdir, max_nodes, "draw_dot"), rankdir)
 
 
 def render(
@@ -295,7 +291,7 @@ def render(
     """
     target = Path(path)
     fmt = format_of(target)
-    graph = draw_dot(root, rankdir=rankdir, max_nodes=max_nodes)
+    graph = build(checked_order(root, rankdir, max_nodes, "render"), rankdir)
     data = graph.source.encode("utf-8") if fmt is None else pipe(graph, fmt, target.name)
     write_atomic(target, data)
     return target

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
-from autograd.draw import build, check_options, nodes_within, pipe, write_atomic
+from autograd.draw import build, checked_order, pipe, write_atomic
 from autograd.rules import RULES
 from autograd.value import Constant, Value
 
@@ -42,8 +42,7 @@ def render_steps(
     network and works opened as a local file: Previous/Next buttons or the arrow keys. Without
     Graphviz's ``dot`` program, GraphvizNotFoundError says how to install it.
     """
-    check_options(rankdir, max_nodes)
-    order = nodes_within(root, max_nodes, "render_steps")
+    order = checked_order(root, rankdir, max_nodes, "render_steps")
     local = {
         i: RULES[node.op].vjp(1.0, node.data, *(p.data for p in node.parents))
         for i, node in enumerate(order)
