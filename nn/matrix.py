@@ -24,12 +24,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from nn.losses import LOG_FLOOR, binary_cross_entropy, hinge_loss, mse_loss
-from nn.mlp import MLP, Layer
+from nn.mlp import ACTIVATIONS, MLP, Layer
 
 Matrix = NDArray[np.float64]
-
-ACTIVATIONS = ("linear", "relu", "tanh", "sigmoid")
-"""The activation names ``forward`` accepts, as in ``nn``."""
 
 LOSSES = ("mse_loss", "binary_cross_entropy", "hinge_loss", "half_sse")
 """The losses ``backward`` accepts: nn's loss functions (or their names) and seed 001's E."""
@@ -359,7 +356,6 @@ def to_mlp(
     """An ``nn.MLP`` whose parameters hold these numbers (biases None means zero biases)."""
     ws = _check_weights(weights)
     bs = _check_biases(biases, ws)
-    _check_activations([activation] * (len(ws) - 1) + [output_activation], len(ws))
     model = MLP(ws[0].shape[1], [w.shape[0] for w in ws], activation, output_activation)
     for layer, w, b in zip(model.layers, ws, bs, strict=True):
         for j, neuron in enumerate(layer.neurons):
