@@ -89,26 +89,25 @@ def _text_width(text: str, fontsize: float = 11.0) -> int:
 
 def sweep(order: list[Value]) -> list[Step]:
     """The backward sweep over ``order`` (root last), as the engine runs it, one Step per node."""
-    root = len(order) - 1
-    index = {node: i for i, node in enumerate(order)}
+    root = order[-1]
 
     def name(node: Value) -> str:
         """How a caption refers to a node: its label, else what it is."""
         if node.label:
             return node.label
-        if index[node] == root:
+        if node is root:
             return "the output"
         if isinstance(node, Constant):
             return f"the constant {node.data:.4g}"
         return f"the {node.op} node" if node.op else "an unlabelled leaf"
 
-    grads: dict[Value, float] = {order[root]: 1.0}
-    interior = [i for i in reversed(range(len(order))) if order[i].parents]
-    start = name(order[root])
-    seed = f"The sweep starts at {start}, whose grad is 1 (its own derivative)."
-    steps = [Step(root, dict(grads), seed)]
-    for i in interior:
+    grads: dict[Value, float] = {root: 1.0}
+    seed = f"The sweep starts at {name(root)}, whose grad is 1 (its own derivative)."
+    steps = [Step(len(order) - 1, dict(grads), seed)]
+    for i in reversed(range(len(order))):
         node = order[i]
+        if not node.parents:
+            continue
         rule = RULES[node.op]
         shares = rule.vjp(grads[node], node.data, *(p.data for p in node.parents))
         for parent, share in zip(node.parents, shares, strict=True):
@@ -120,7 +119,7 @@ def sweep(order: list[Value]) -> list[Step]:
             f"At {name(node)}, whose grad {grads[node]:.4g} is now complete: {node.op} passes "
             f"grad times its local derivatives ({rule.formula}) on: {sent}."
         )
-        steps.append(Step(index[node], dict(grads), caption))
+        steps.append(Step(i, dict(grads), caption))
     return steps
 
 
