@@ -115,8 +115,8 @@ def plot_decision_boundary(
     # Tens of thousands of grid points: the matrix form of the same network scores them at once.
     weights, biases = matrix.from_mlp(model)
     grid = np.vstack([gx.ravel(), gy.ravel()])
-    activations = [layer.activation for layer in model.layers]
-    scores = matrix.forward(weights, biases, grid, activations).x[-1].reshape(gx.shape)
+    activations = matrix.layer_activations(model)
+    scores = matrix.forward(weights, biases, grid, activations).output.reshape(gx.shape)
     figure = Figure(figsize=(6, 5), layout="constrained")
     axes = figure.add_subplot()
     regions = ListedColormap(["#fecaca", "#bfdbfe"])
