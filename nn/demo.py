@@ -87,7 +87,7 @@ def draw_neuron(model: MLP, x: Sequence[float], path: Path) -> Path:
     neuron = (active or neurons)[0]
     out = neuron([Value(xi, f"x.{k}") for k, xi in enumerate(x)])
     out.label = "out"
-    if out.parents:
+    if neuron.activation != "linear":  # a linear neuron's output is z itself
         out.parents[0].label = "z"
     saved = [w.grad for w in neuron.parameters()]
     out.backward()

@@ -56,6 +56,15 @@ def test_drawing_a_neuron_leaves_the_models_gradients_alone(tmp_path: Path) -> N
     assert [p.grad for p in model.parameters()] == before
 
 
+def test_a_linear_neuron_is_drawn_with_its_output_as_z(tmp_path: Path) -> None:
+    """A linear neuron has no activation node: its output is z, and no partial sum is "z"."""
+    source = draw_neuron(
+        MLP(2, [3, 1], activation="linear", seed=0), [0.5, -0.3], tmp_path / "n.dot"
+    )
+    labels = re.findall(r"<B>([^<]*)</B>", source.read_text(encoding="utf-8"))
+    assert "out" in labels and "z" not in labels
+
+
 @pytest.mark.parametrize(
     ("steps", "message"),
     [
