@@ -482,6 +482,20 @@ def test_without_graphviz_other_formats_say_how_to_install_it(no_dot: Path, suff
     assert sorted(p.name for p in no_dot.iterdir()) == ["empty-bin", target.name]
 
 
+def test_a_file_that_cannot_be_created_is_named_in_the_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(path: str | os.PathLike[str], *args: object) -> int:
+        raise PermissionError(13, "Permission denied", os.fspath(path))
+
+    monkeypatch.setattr(os, "open", refuse)
+    target = tmp_path / "graph.dot"
+    with pytest.raises(PermissionError) as caught:
+        render(Value(1.0), target)
+    assert caught.value.filename == str(target)
+    assert ".tmp" not in str(caught.value)
+
+
 def test_a_failed_write_leaves_neither_a_partial_file_nor_a_temporary(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
