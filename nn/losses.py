@@ -169,10 +169,7 @@ def _data(x: Item) -> float:
 
 def _sum(terms: Sequence[Value]) -> Value:
     """terms[0] + terms[1] + ... as a chain of binary + nodes (no extra 0 node)."""
-    total = terms[0]
-    for term in terms[1:]:
-        total = total + term
-    return total
+    return sum(terms[1:], terms[0])
 
 
 def _mean(terms: Sequence[Value]) -> Value:

@@ -166,12 +166,10 @@ class Neuron(Module):
         return self._forward(_inputs(x, self.nin, "Neuron"))
 
     def _forward(self, x: Sequence[Input]) -> Value:
-        # map over operator.mul runs the loop in C; the + chain then matches micrograd's graph.
+        # map and sum run their loops in C; sum from the first product adds left to right with
+        # binary + nodes, so z is micrograd's chain ((w0 x0 + w1 x1) + ...) + b.
         products = map(operator.mul, self.w, x)
-        z: Value = next(products)
-        for product in products:
-            z = z + product
-        z = z + self.b
+        z: Value = sum(products, next(products)) + self.b
         nonlinearity = self._nonlinearity
         out = z if nonlinearity is None else nonlinearity(z)
         # z and the output carry the neuron's scope (its parameters got it when they were made).

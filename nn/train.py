@@ -201,10 +201,8 @@ def _argmax_matches(prediction: Any, target: Any) -> bool:
 
 def _sum_of_squares(params: list[Value]) -> Value:
     """p_0 * p_0 + p_1 * p_1 + ..., the L2 penalty before its factor."""
-    total = params[0] * params[0]
-    for p in params[1:]:
-        total = total + p * p
-    return total
+    squares = (p * p for p in params)
+    return sum(squares, next(squares))
 
 
 def _learning_rate(schedule: Schedule, epoch: int) -> float:
