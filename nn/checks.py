@@ -6,6 +6,8 @@ import math
 import numbers
 from typing import TypeGuard
 
+from autograd.value import as_float
+
 
 def is_int(x: object) -> TypeGuard[numbers.Integral]:
     """An int (or NumPy integer), but not a bool."""
@@ -25,7 +27,7 @@ def non_negative(x: object, what: str) -> float:
     """``x`` as a float when it is a finite number >= 0."""
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         raise TypeError(f"{what} must be a number, got {type(x).__name__}")
-    value = float(x)
+    value = as_float(x, what)
     if not (math.isfinite(value) and value >= 0):
         raise ValueError(f"{what} must be a finite number >= 0, got {x!r}")
     return value

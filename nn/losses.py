@@ -12,6 +12,7 @@ import numbers
 from collections.abc import Sequence
 
 from autograd import Value
+from autograd.value import as_float
 from nn import checks
 
 # A log below this is replaced by the constant -100, as torch.nn.BCELoss does.
@@ -136,7 +137,7 @@ def _flatten(x: object, what: str) -> list[Item]:
     if isinstance(x, Value):
         return [x]
     if _is_number(x):
-        return [float(x)]  # type: ignore[arg-type]
+        return [as_float(x, what)]
     items: list[Item] = []
     for item in _sequence(x, what):
         items.extend(_flatten(item, what))
@@ -156,7 +157,7 @@ def _value(x: object, what: str) -> Value:
         return x
     if not _is_number(x):
         raise TypeError(f"{what} must be a Value or a number, got {type(x).__name__}")
-    return Value(float(x))  # type: ignore[arg-type]
+    return Value(as_float(x, what))
 
 
 def _is_number(x: object) -> bool:

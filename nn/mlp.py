@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Self
 
 from autograd import Value, scope
+from autograd.value import as_float
 from nn import checks
 from nn.serialization import read_json, write_json_atomic
 
@@ -91,9 +92,10 @@ class Module:
             value = state[name]
             if isinstance(value, bool) or not isinstance(value, numbers.Real):
                 raise ValueError(f"parameter {name} is {value!r}, not a number")
-            if not math.isfinite(value):
+            number = as_float(value, f"parameter {name}")
+            if not math.isfinite(number):
                 raise ValueError(f"parameter {name} is {value!r}, not a finite number")
-            values.append(float(value))
+            values.append(number)
         for (_, p), value in zip(own, values, strict=True):
             p.data = value
 
@@ -310,7 +312,7 @@ def _inputs(x: object, nin: int, who: str) -> list[Input]:
             )
         # One leaf per input, shared by every neuron that reads it (rather than a constant
         # node per neuron); its grad then shows how the output depends on that input.
-        items[k] = Value(float(item))
+        items[k] = Value(as_float(item, f"{who} input {k}"))
     return items
 
 

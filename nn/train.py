@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from autograd import Value
+from autograd.value import as_float
 from nn import checks
 from nn.losses import hinge_loss
 from nn.mlp import Module
@@ -166,7 +167,7 @@ def _accuracy_rule(y: Sequence[Any]) -> Callable[[Any, Any], bool] | None:
     for t in y:
         if isinstance(t, bool) or not isinstance(t, numbers.Real):
             return None
-        values.add(float(t))
+        values.add(as_float(t, "a target"))
     if values <= {-1.0, 1.0}:
         return _same_sign
     if values <= {0.0, 1.0}:

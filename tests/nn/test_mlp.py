@@ -219,6 +219,8 @@ def test_an_input_that_is_not_a_sequence_is_a_type_error(x: object) -> None:
 def test_an_input_element_that_is_not_a_number_is_named() -> None:
     with pytest.raises(TypeError, match="input 1 must be a number or a Value, got str"):
         MLP(2, [1])([1.0, "2"])  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="MLP input 1 is too large for a float"):
+        MLP(2, [1])([1.0, 10**400])
 
 
 @pytest.mark.parametrize(

@@ -190,6 +190,7 @@ def test_missing_and_unexpected_parameters(tmp_path: Path) -> None:
         (True, "is True, not a number"),
         (None, "is None, not a number"),
         (1e400, "is inf, not a finite number"),
+        (10**400, "is too large for a float"),
     ],
 )
 def test_a_parameter_that_is_not_a_finite_number(
