@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from autograd.cli import add_graph_parser, run_commands
+from nn.demo import STEPS, run_demo
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -17,8 +18,6 @@ def main(argv: list[str] | None = None) -> int:
 
 def add_demo_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``demo`` subcommand to an argparse subparsers object."""
-    from nn.demo import STEPS
-
     parser = subparsers.add_parser(
         "demo",
         help="train an MLP on two moons and draw what it learned",
@@ -47,8 +46,6 @@ def add_demo_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
 
 def run_demo_command(args: argparse.Namespace) -> int:
     """Run ``demo`` with parsed arguments: 0 on success, 1 when a file cannot be written."""
-    from nn.demo import run_demo
-
     prog = getattr(args, "demo_prog", "demo")
     started = time.perf_counter()
     try:
