@@ -65,8 +65,10 @@ def cross_entropy(logits: object, class_index: object) -> Value:
         rows: list[object] = [logits]
         indices: list[object] = [class_index]
     else:
-        rows = _sequence(logits, "cross_entropy logits")
-        indices = _sequence(class_index, "cross_entropy class_index")
+        rows = _sequence(logits, "cross_entropy logits", "a sequence of rows, one per sample")
+        indices = _sequence(
+            class_index, "cross_entropy class_index", "an int or a sequence of ints"
+        )
         if len(rows) != len(indices):
             raise ValueError(
                 f"cross_entropy: {len(rows)} samples of logits but {len(indices)} class indices"
@@ -76,7 +78,7 @@ def cross_entropy(logits: object, class_index: object) -> Value:
     losses = []
     for i, (row, index) in enumerate(zip(rows, indices, strict=True)):
         what = f"cross_entropy logits of sample {i}"
-        scores = [_value(x, what) for x in _sequence(row, what)]
+        scores = [_value(x, what) for x in _sequence(row, what, "a sequence of numbers or Values")]
         if not scores:
             raise ValueError(f"cross_entropy: sample {i} has no logits")
         if not checks.is_int(index):
@@ -139,15 +141,16 @@ def _flatten(x: object, what: str) -> list[Item]:
     if _is_number(x):
         return [as_float(x, what)]
     items: list[Item] = []
-    for item in _sequence(x, what):
+    for item in _sequence(x, what, "a Value, a number or a sequence"):
         items.extend(_flatten(item, what))
     return items
 
 
-def _sequence(x: object, what: str) -> list[object]:
-    """``x`` as a list, when it is a sequence (a list, tuple, NumPy array ...) and not a string."""
+def _sequence(x: object, what: str, expected: str) -> list[object]:
+    """``x`` as a list, when it is a sequence (a list, tuple, NumPy array ...) and not a string;
+    otherwise TypeError saying that ``what`` must be ``expected``."""
     if isinstance(x, str | bytes) or not hasattr(x, "__len__"):
-        raise TypeError(f"{what} must be a Value, a number or a sequence, got {type(x).__name__}")
+        raise TypeError(f"{what} must be {expected}, got {type(x).__name__}")
     return list(x)  # type: ignore[call-overload, no-any-return]
 
 

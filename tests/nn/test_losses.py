@@ -232,6 +232,8 @@ def test_hinge_loss_needs_targets_of_plus_or_minus_one() -> None:
         ([1.0, math.inf], 0, ValueError, "logit 1 of sample 0 is inf"),
         ([math.nan], 0, ValueError, "logit 0 of sample 0 is nan"),
         ("ab", 0, TypeError, "got str"),
+        ([1.0, 2.0], 1.5, TypeError, "class_index must be an int or a sequence of ints, got float"),
+        (5, 0, TypeError, "logits of sample 0 must be a sequence of numbers or Values, got int"),
     ],
 )
 def test_cross_entropy_errors(logits: object, c: object, error: type, message: str) -> None:
