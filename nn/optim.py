@@ -13,8 +13,9 @@ class Optimizer:
     """Holds the parameters and the learning rate ``lr`` (which a schedule may change)."""
 
     def __init__(self, params: Iterable[Value], lr: float) -> None:
-        if isinstance(params, Value):
-            raise TypeError("params must be an iterable of Values, got a single Value")
+        if isinstance(params, Value) or not isinstance(params, Iterable):
+            got = "a single Value" if isinstance(params, Value) else type(params).__name__
+            raise TypeError(f"params must be an iterable of Values, got {got}")
         self.params = list(params)
         if not self.params:
             raise ValueError(f"{type(self).__name__} got an empty parameter list")

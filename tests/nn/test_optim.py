@@ -182,6 +182,7 @@ def test_zero_grad_and_a_learning_rate_that_can_be_changed() -> None:
     [
         (lambda: SGD([], lr=0.1), ValueError, "SGD got an empty parameter list"),
         (lambda: SGD(Value(1.0), lr=0.1), TypeError, "got a single Value"),  # type: ignore[arg-type]
+        (lambda: Adam(None), TypeError, "params must be an iterable of Values, got NoneType"),  # type: ignore[arg-type]
         (
             lambda: SGD([Value(1.0), 2.0], lr=0.1),  # type: ignore[list-item]
             TypeError,
