@@ -28,7 +28,10 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     # which is what makes the replace atomic. os.open with mode 0o666 lets the umask decide the
     # permissions, as for any new file (mkstemp would make it private to the owner).
     temporary = directory / f".{target.name}.{secrets.token_hex(8)}.tmp"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as error:  # name the file asked for, not the temporary one
+        raise OSError(error.errno, error.strerror, str(target)) from None
     try:
         with os.fdopen(fd, "wb") as stream:
             stream.write(data)

@@ -87,6 +87,20 @@ def test_a_failed_write_keeps_the_old_file(tmp_path: Path, monkeypatch: pytest.M
     assert os.listdir(tmp_path) == ["model.json"]
 
 
+def test_a_file_that_cannot_be_created_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(path: object, *args: object) -> int:
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(os, "open", refuse)
+    target = tmp_path / "m.json"
+    with pytest.raises(PermissionError) as caught:
+        MLP(2, [1]).save(target)
+    assert caught.value.filename == str(target)
+    assert os.listdir(tmp_path) == []
+
+
 def test_a_model_with_nan_is_not_saved(tmp_path: Path) -> None:
     path = saved(tmp_path)
     before = path.read_bytes()
