@@ -3,6 +3,7 @@
 from autograd.check import GradcheckError, gradcheck
 from autograd.draw import GraphvizNotFoundError, draw_dot, render
 from autograd.engine import backward, grad, topological_order
+from autograd.explore import Explorer, explore
 from autograd.mode import enable_grad, is_grad_enabled, no_grad, scope
 from autograd.rules import RULES, Rule
 from autograd.steps import render_steps
@@ -11,6 +12,7 @@ from autograd.value import Constant, Value
 __all__ = [
     "RULES",
     "Constant",
+    "Explorer",
     "GradcheckError",
     "GraphvizNotFoundError",
     "Rule",
@@ -18,6 +20,7 @@ __all__ = [
     "backward",
     "draw_dot",
     "enable_grad",
+    "explore",
     "grad",
     "gradcheck",
     "is_grad_enabled",

@@ -26,6 +26,7 @@ def test_demo_trains_and_writes_the_pictures(
     assert "2/2" in printed.err  # the progress bar
     assert sorted(p.name for p in out.iterdir()) == [
         "decision_boundary.png",
+        "explorer.html",
         "loss.png",
         "neuron.svg",
     ]
