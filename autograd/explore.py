@@ -39,9 +39,8 @@ SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 _SVG = f"{{{SVG_NS}}}"
 
-# The grad cell shows "grad X" or, in the forward pass with tangents, "tangent X"; it is drawn as
-# wide as the widest such text (a sign and four digits in exponent form), so no text overflows.
-_WIDEST_NUMBER = "-1.234e-05"
+# Every grad cell has room for at least this: a sign and four digits.
+_TYPICAL_NUMBER = "-0.1234"
 
 
 @dataclass(frozen=True)
@@ -245,33 +244,53 @@ class Box:
         self.scope = scope
 
 
-def grad_cell_width(tangents: bool) -> int:
-    """The width in points of every grad cell: room for the widest text the page puts there."""
-    text = ("tangent " if tangents else "grad ") + _WIDEST_NUMBER
-    return math.ceil(len(text) * 11 * 0.62) + 8  # Helvetica-like at 11 points, plus padding
+def text_width(text: str) -> int:
+    """A generous estimate of ``text``'s width in points, in Helvetica at 11 points, plus the
+    cell's padding."""
+    return math.ceil(len(text) * 11 * 0.62) + 8
 
 
-def drawing(order: Sequence[Value], rankdir: str, tangents: bool) -> str:
+def grad_cell_widths(order: Sequence[Value], tangents: Sequence[float] | None) -> list[int]:
+    """How wide each node's grad cell is drawn: room for every grad of the sweep from the root
+    and for its tangent, and at least for a grad of four digits. (Another output can bring a
+    longer number; the page then narrows that text to fit.)"""
+    index = {node: i for i, node in enumerate(order)}
+    grads = [0.0] * len(order)
+    grads[-1] = 1.0
+    texts = [{"grad ?", f"grad {_TYPICAL_NUMBER}"} for _ in order]
+    for i in reversed(range(len(order))):
+        texts[i].add(f"grad {grads[i]:.4g}")
+        for p, d in zip(order[i].parents, local_derivatives(order[i]), strict=True):
+            k = index[p]
+            grads[k] += grads[i] * d
+            texts[k].add(f"grad {grads[k]:.4g}")  # a partial sum, shown while it builds
+    if tangents is not None:
+        for i, t in enumerate(tangents):
+            texts[i].add(f"tangent {t:.4g}")
+    return [max(map(text_width, shown)) for shown in texts]
+
+
+def drawing(order: Sequence[Value], rankdir: str, widths: Sequence[int]) -> str:
     """The graph laid out by Graphviz as ``draw_dot`` draws it, every edge into an operation
-    labelled with its local derivative, marked up for the page's script (see :func:`mark_up`)."""
+    labelled with its local derivative, each grad cell ``widths[i]`` wide, marked up for the
+    page's script (see :func:`mark_up`)."""
     local = {i: local_derivatives(node) for i, node in enumerate(order) if node.parents}
-    width = grad_cell_width(tangents)
     graph = build(
         order,
         rankdir,
         grads={},  # every grad starts as "?": the page fills them in
         edge_labels=local.__getitem__,
-        grad_widths=dict.fromkeys(order, width),
+        grad_widths=dict(zip(order, widths, strict=True)),
     )
     index = {node: i for i, node in enumerate(order)}
     operands = [[index[p] for p in node.parents] for node in order]
     return mark_up(
-        pipe(graph, "svg", "the explorer page"), list(range(len(order))), operands, width
+        pipe(graph, "svg", "the explorer page"), list(range(len(order))), operands, widths
     )
 
 
 def overview(
-    order: Sequence[Value], rankdir: str, tangents: bool, neurons: Sequence[Cluster]
+    order: Sequence[Value], rankdir: str, widths: Sequence[int], neurons: Sequence[Cluster]
 ) -> str | None:
     """The graph with each of ``neurons`` drawn as one box (its output's data and grad), marked
     up as :func:`drawing` is; None when the boxes would make a cycle (a scope that is not one
@@ -310,7 +329,6 @@ def overview(
             drawn[i] = node
     ids = placed
     stand_ins = [drawn[i] for i in ids]
-    width = grad_cell_width(tangents)
     local = {
         j: local_derivatives(order[i]) if i not in box_of else []
         for j, i in enumerate(ids)
@@ -321,11 +339,11 @@ def overview(
         rankdir,
         grads={},
         edge_labels=local.__getitem__,
-        grad_widths=dict.fromkeys(cast("list[Value]", stand_ins), width),
+        grad_widths={cast(Value, node): widths[i] for node, i in zip(stand_ins, ids, strict=True)},
     )
     boxes = {neurons[b].output: neurons[b].id for b in range(len(neurons))}
     drawn_operands = [operands[i] for i in ids]
-    return mark_up(pipe(graph, "svg", "the explorer page"), ids, drawn_operands, width, boxes)
+    return mark_up(pipe(graph, "svg", "the explorer page"), ids, drawn_operands, widths, boxes)
 
 
 def _outer_scope(scope: str) -> str:
@@ -359,7 +377,7 @@ def mark_up(
     svg: bytes,
     ids: Sequence[int],
     operands: Sequence[Sequence[int]],
-    grad_width: int,
+    widths: Sequence[int],
     boxes: Mapping[int, str] | None = None,
 ) -> str:
     """Graphviz's SVG with data attributes the script finds things by: ``data-node`` (the
@@ -387,7 +405,7 @@ def mark_up(
             if i in boxes:
                 group.set("data-box", boxes[i])
             if "op" not in kinds:
-                _mark_grad_cell(group, grad_width)
+                _mark_grad_cell(group, widths[i])
         elif "edge" in kinds:
             source, _, sink = name.partition("->")
             group.set("data-from", str(original(source)))
@@ -434,6 +452,7 @@ def _mark_grad_cell(group: ET.Element, grad_width: int) -> None:
     grad.set("x", f"{left + grad_width / 2:.2f}")
     grad.set("text-anchor", "middle")
     grad.set("class", "grad")
+    grad.set("data-width", str(grad_width - 8))  # the room inside the cell's padding
     grad.text = "grad ?"
 
 
@@ -457,10 +476,10 @@ def render_page(
     ``collapse``, it opens on the overview, each neuron one box."""
     clusters = clusters_of(drawn_scopes(order))
     data = graph_data(order, seeds, clusters)
-    tangents = bool(seeds)
-    views = [f'<div class="view" data-view="detail">\n{drawing(order, rankdir, tangents)}\n</div>']
+    widths = grad_cell_widths(order, tangent_sweep(order, seeds) if seeds else None)
+    views = [f'<div class="view" data-view="detail">\n{drawing(order, rankdir, widths)}\n</div>']
     neurons = [c for c in clusters if c.neuron]
-    summary = overview(order, rankdir, tangents, neurons) if collapse and neurons else None
+    summary = overview(order, rankdir, widths, neurons) if collapse and neurons else None
     if summary is not None:
         views.append(f'<div class="view" data-view="overview">\n{summary}\n</div>')
     script, style = asset("explorer.js"), asset("explorer.css")

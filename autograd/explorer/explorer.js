@@ -335,6 +335,7 @@
     return view;
   }
 
+  const container = document.getElementById("graph");
   const views = {};
   document.querySelectorAll("#graph .view").forEach((el) => (views[el.dataset.view] = makeView(el)));
   let view = views.overview || views.detail;
@@ -410,7 +411,7 @@
       }
     });
     hoverable(g, cluster.output);
-    view.graphGroup.appendChild(g);
+    views.detail.graphGroup.appendChild(g);
     cluster.cover = g;
     hideMembers(cluster, true);
   }
@@ -522,7 +523,7 @@
       const outside = !m.inGraph[i];
       const pending = mode === "forward" && !outside && m.position[i] > stepIndex;
       const [text, kind] = gradState(i);
-      v.gradText[i].textContent = text;
+      fitText(v.gradText[i], text);
       v.gradText[i].setAttribute("class", "grad " + kind);
       for (const el of [g, v.opGroup[i]]) {
         if (!el) continue;
@@ -548,7 +549,10 @@
     }
     // The badges are redrawn (and their dots sent travelling) only when the step changes.
     const key = [mode, stepIndex, m.t].join(" ");
-    if (key !== badgeKey) drawBadges(current);
+    if (key !== badgeKey) {
+      drawBadges(current);
+      reveal(v.valueGroup[currentShown]);
+    }
     badgeKey = key;
     renderCovers(current);
     v.graphGroup.appendChild(v.badges); // above everything, the collapsed neurons included
@@ -567,6 +571,29 @@
       ui.toggleClusters.textContent = view === views.overview ? "Expand all neurons" : "Collapse neurons";
     }
     showExplanation();
+  }
+
+  // A grad cell is drawn wide enough for the sweep from the original output; a longer number
+  // (another output's) is narrowed to fit rather than spill over the node's border.
+  function fitText(text, content) {
+    text.textContent = content;
+    const room = Number(text.dataset.width);
+    if (content.length * 11 * 0.62 > room) {
+      text.setAttribute("textLength", String(room));
+      text.setAttribute("lengthAdjust", "spacingAndGlyphs");
+    } else text.removeAttribute("textLength");
+  }
+
+  // Scroll the graph (not the page) just enough that the node of the current step is in view.
+  function reveal(el) {
+    if (!el) return;
+    const box = el.getBoundingClientRect();
+    const frame = container.getBoundingClientRect();
+    const margin = 24;
+    if (box.right > frame.right - margin) container.scrollLeft += box.right - frame.right + margin;
+    else if (box.left < frame.left + margin) container.scrollLeft -= frame.left + margin - box.left;
+    if (box.bottom > frame.bottom - margin) container.scrollTop += box.bottom - frame.bottom + margin;
+    else if (box.top < frame.top + margin) container.scrollTop -= frame.top + margin - box.top;
   }
 
   function drawBadges(current) {
@@ -817,7 +844,6 @@
 
   // --- zoom --------------------------------------------------------------------------------
 
-  const container = $("graph");
   let zoom = 1;
   function setZoom(z) {
     zoom = Math.max(0.1, Math.min(4, z));
