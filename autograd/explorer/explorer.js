@@ -73,33 +73,31 @@
 
   function expression(i) {
     const n = nodes[i];
-    const operand = (p) => {
-      const name = nameOf(p);
-      return nodes[p].label || nodes[p].constant || !nodes[p].parents.length ? name : "(" + name + ")";
-    };
+    const operand = nameOf;
     if (INFIX.has(n.op)) return operand(n.parents[0]) + " " + n.op + " " + operand(n.parents[1]);
     if (n.op === "neg") return "-" + operand(n.parents[0]);
     if (n.op === "pos") return "+" + operand(n.parents[0]);
     return n.op + "(" + nameOf(n.parents[0]) + ")";
   }
 
-  // How the text refers to a node: its label, a constant's number, else the expression that
-  // made it while that is short, else "the tanh node".
+  // How the text refers to a node: its label (with its scope when another node has the same
+  // label), a constant's number, the expression that made it when its operands have names,
+  // else what it is and its data, which the drawing shows: "[+ node, data -0.07510]".
   function nameOf(i) {
     if (names[i] !== null) return names[i];
     const n = nodes[i];
     let name;
-    if (n.label) name = n.label;
+    if (n.label) name = labelCount.get(n.label) > 1 && n.scope ? qualified(i) : n.label;
     else if (n.constant) name = short(n.data);
-    else if (!n.parents.length) name = "an input (" + short(n.data) + ")";
-    else {
-      names[i] = "the " + n.op + " node"; // while the expression is worked out (no cycles)
-      const text = expression(i);
-      name = text.length <= 28 ? text : "the " + n.op + " node";
-    }
+    else if (!n.parents.length) name = "[input, data " + short(n.data) + "]";
+    else if (n.parents.every((p) => nodes[p].label || nodes[p].constant)) name = expression(i);
+    else name = "[" + n.op + " node, data " + short(n.data) + "]";
     names[i] = name;
     return name;
   }
+
+  const labelCount = new Map();
+  for (const n of nodes) if (n.label) labelCount.set(n.label, (labelCount.get(n.label) || 0) + 1);
 
   function qualified(i) {
     const n = nodes[i];
@@ -134,9 +132,9 @@
     const rule = DATA.rules[op];
     const parts = rule.formula.split(", ");
     const letter = "ab"[k];
-    const result = INFIX.has(op) ? "a " + op + " b" : op + "(a)";
+    const result = INFIX.has(op) ? "(a " + op + " b)" : op + "(a)";
     const formula = parts.length === rule.arity ? parts[k] : rule.formula;
-    return "∂(" + result + ")/∂" + letter + " = " + formula;
+    return "∂" + result + "/∂" + letter + " = " + formula;
   }
 
   // --- the model: the sweeps for the chosen output -----------------------------------------
@@ -185,38 +183,55 @@
     return "∂" + nameOf(model.t) + "/∂" + nameOf(i);
   }
 
+  // A name short enough to write in a formula, else the letter given.
+  const symbol = (i, letter) => (/^\[/.test(nameOf(i)) || nameOf(i).length > 24 ? letter : nameOf(i));
+
+  // How c was computed from its operands, with node i written as v.
+  function recipe(c, i, v) {
+    const names = nodes[c].parents.map((p) => (p === i ? v : nameOf(p)));
+    const op = nodes[c].op;
+    if (INFIX.has(op)) return names[0] + " " + op + " " + names[1];
+    if (op === "neg" || op === "pos") return (op === "neg" ? "-" : "+") + names[0];
+    return op + "(" + names[0] + ")";
+  }
+
   function explainText(i) {
     const m = model;
-    const L = nameOf(m.t);
+    const L = symbol(m.t, "L");
+    const v = symbol(i, "v");
+    const where = [];
+    if (L === "L") where.push("  where L is the output, " + nameOf(m.t));
+    if (v === "v") where.push("  where v is " + nameOf(i));
     if (i === m.t) {
-      return dOutput(i) + " = 1\n" + L + " is the output: the backward sweep starts here, with grad 1.";
+      return ["∂" + L + "/∂" + L + " = 1", ...where, L + " is the output: the backward sweep starts here, with grad 1."].join("\n");
     }
     if (!m.inGraph[i]) {
-      return dOutput(i) + " = 0\n" + L + " does not depend on " + nameOf(i) + ".";
+      return ["∂" + L + "/∂" + v + " = 0", ...where, L + " does not depend on " + v + "."].join("\n");
     }
     const uses = consumers[i].filter(({ c }) => m.inGraph[c]);
+    const count = uses.length + (uses.length === 1 ? " term" : " terms");
     const lines = [
-      dOutput(i) + " = Σ over the consumers c of " + nameOf(i) + ": ∂" + L + "/∂c · ∂c/∂" +
-        nameOf(i) + " (" + uses.length + (uses.length === 1 ? " term)" : " terms)"),
+      "∂" + L + "/∂" + v + " = Σ over the consumers c of " + v + ": ∂" + L + "/∂c · ∂c/∂" + v + " (" + count + ")",
+      ...where,
     ];
     const terms = [];
     for (const { c, k } of uses) {
       const upstream = m.final[c];
       const local = nodes[c].local[k];
-      const term = upstream * local;
-      terms.push(term);
+      terms.push(upstream * local);
+      const made = recipe(c, i, v);
+      const cName = symbol(c, "") && nameOf(c) !== made ? nameOf(c) + " = " : "";
+      const operands = nodes[c].parents.map((p, j) => "ab"[j] + " = " + (p === i ? v : nameOf(p)));
       lines.push(
-        "  c = " + nameOf(c) + " (" + partialFormula(nodes[c].op, k) + ", with a = " +
-          nameOf(nodes[c].parents[0]) + (nodes[c].parents.length > 1 ? ", b = " + nameOf(nodes[c].parents[1]) : "") +
-          "):"
+        "  c = " + cName + made + ": " + partialFormula(nodes[c].op, k) + ", with " + operands.join(", ")
       );
       lines.push(
-        "    ∂" + L + "/∂c · ∂c/∂" + nameOf(i) + " = " + precise(upstream) + " × " +
-          precise(local) + " = " + precise(term)
+        "    ∂" + L + "/∂c · ∂c/∂" + v + " = " + precise(upstream) + " × " + precise(local) + " = " +
+          precise(upstream * local)
       );
     }
     const sum = terms.length > 1 ? terms.map(precise).join(" + ") + " = " : "";
-    lines.push(dOutput(i) + " = " + sum + precise(m.final[i]));
+    lines.push("∂" + L + "/∂" + v + " = " + sum + precise(m.final[i]));
     return lines.join("\n");
   }
 
@@ -445,7 +460,7 @@
     const chosen = detail.covers.find((c) => c.id === id);
     if (chosen) {
       const group = detail.svg.querySelector('g[data-cluster="' + id + '"]');
-      if (group && group.scrollIntoView) group.scrollIntoView({ block: "center", inline: "center" });
+      if (group) centre(group);
       const output = detail.valueGroup[chosen.output];
       if (output) output.focus({ preventScroll: true });
     }
@@ -594,6 +609,17 @@
     else if (box.left < frame.left + margin) container.scrollLeft -= frame.left + margin - box.left;
     if (box.bottom > frame.bottom - margin) container.scrollTop += box.bottom - frame.bottom + margin;
     else if (box.top < frame.top + margin) container.scrollTop -= frame.top + margin - box.top;
+  }
+
+  // Scroll the graph so that el is in the middle, or its top left corner in view if it is
+  // larger than the view.
+  function centre(el) {
+    const box = el.getBoundingClientRect();
+    const frame = container.getBoundingClientRect();
+    const dx = box.width > frame.width ? box.left - frame.left - 24 : box.left + box.width / 2 - (frame.left + frame.width / 2);
+    const dy = box.height > frame.height ? box.top - frame.top - 24 : box.top + box.height / 2 - (frame.top + frame.height / 2);
+    container.scrollLeft += dx;
+    container.scrollTop += dy;
   }
 
   function drawBadges(current) {

@@ -397,3 +397,40 @@ def test_the_screenshot_shows_the_drawn_graph(page: Page) -> None:
     assert share("#fde68a") > 0.002  # the output's fill
     assert share("#dbeafe") > 0.002  # the leaves' fill
     assert page.errors() == []
+
+
+def test_forward_mode_carries_the_seeded_tangents(driver: WebDriver, tmp_path: Path) -> None:
+    y, _, x, w, _ = example()
+    path = explore(y, tmp_path / "tangents.html", tangents={x: 1.0, w: 0.5})
+    assert isinstance(path, Path)
+    page = Page(driver, path)
+    order = topological_order(y)
+    dx, dw = grad(y, [x, w])
+    page.press("END")
+    assert page.grad_text(len(order) - 1) == f"tangent {dx + 0.5 * dw:.4g}"
+    caption = page.api("caption()")
+    assert "Tangent: Σ over the operands of local derivative × operand's tangent" in caption
+    assert numbers(caption)[-1] == pytest.approx(dx + 0.5 * dw, rel=5e-4)
+    badges = page.js("return [...document.querySelectorAll('.badge text')].map(t => t.textContent)")
+    assert len(badges) == 2  # y = t * x: one tangent term along each operand's edge
+    page.api("setMode('backward')")
+    page.press("END")
+    assert page.grad_text(len(order) - 1) == "grad 1"
+    assert page.errors() == []
+
+
+def test_a_derivative_that_does_not_exist_shows_in_red(driver: WebDriver, tmp_path: Path) -> None:
+    x = Value(0.0, "x")
+    y = x.sqrt() + x
+    y.label = "y"
+    path = explore(y, tmp_path / "nan.html")
+    assert isinstance(path, Path)
+    page = Page(driver, path)
+    page.api("setMode('backward')")
+    page.press("END")
+    cell = ".view g[data-node='0'][data-kind='value'] text.grad"
+    assert page.js("return document.querySelector(arguments[0]).textContent", cell) == "grad nan"
+    colour = page.js("return getComputedStyle(document.querySelector(arguments[0])).fill", cell)
+    assert colour == "rgb(220, 38, 38)"  # #dc2626, draw_dot's red
+    assert "nan" in page.api("explain('x')")
+    assert page.errors() == []
