@@ -693,8 +693,9 @@
     if (mode !== "backward" || !m.inGraph[i] || i === m.t) return "";
     const got = m.snaps[stepIndex].got[i];
     if (got === m.expected[i]) return "";
-    return "\n\n(At this step of the sweep " + got + " of these " + m.expected[i] +
-      " terms have arrived, so the grad cell shows " + precise(m.snaps[stepIndex].grad[i]) + " so far.)";
+    if (got === 0) return "\n\n(At this step of the sweep no term has arrived yet: the grad cell shows ?.)";
+    return "\n\n(At this step of the sweep " + got + " of the " + m.expected[i] + " terms have arrived: " +
+      "the grad cell shows " + precise(m.snaps[stepIndex].grad[i]) + " so far.)";
   }
 
   function go(k) {
