@@ -9,7 +9,6 @@ import json
 import math
 import re
 import xml.etree.ElementTree as ET
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from autograd.rules import RULES
 from nn import MLP
 from nn.cli import main as chainrule_main
 from tests.autograd.expressions import N_VARS, VALUES, Tree, trees, variable_values
+from tests.autograd.test_steps import _Page as Tags  # every tag, and the text of each script
 
 SVG = "{http://www.w3.org/2000/svg}"
 HOSTILE = [
@@ -43,29 +43,6 @@ def example() -> tuple[Value, Value, Value, Value]:
     y = n.tanh() * x
     y.label = "y"
     return y, x, w, b
-
-
-class Tags(HTMLParser):
-    """Every start tag of a page, with its attributes, and the text inside each <script>."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.tags: list[tuple[str, dict[str, str | None]]] = []
-        self.scripts: list[str] = []
-        self._in_script = False
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags.append((tag, dict(attrs)))
-        self._in_script = tag == "script"
-        if self._in_script:
-            self.scripts.append("")
-
-    def handle_endtag(self, tag: str) -> None:
-        self._in_script = False
-
-    def handle_data(self, data: str) -> None:
-        if self._in_script:
-            self.scripts[-1] += data
 
 
 def parsed(page: str) -> Tags:
