@@ -513,8 +513,11 @@ PAGE = """<!DOCTYPE html>
   <ol class="guide">
     <li><b>Forward</b>: <kbd>Next &#9654;</kbd> (or <kbd>&rarr;</kbd>) computes one node at a
       time.</li>
-    <li><b>Backward</b>: each step sends grad &times; local derivative back along the edges.</li>
-    <li>Hover or click any node to see why its grad is what it is.</li>
+    <li><b>Backward</b> (choose <i>Backward pass</i>): each step sends grad &times; local
+      derivative back along the edges, and the sums build up at the nodes they reach.</li>
+    <li>Hover over or click any node to see why its grad is what it is.</li>
+    <li id="guide-overview" hidden>A box named after a neuron (<i>layers.0.neurons.1</i>, &hellip;)
+      stands for the whole neuron: click it (or press Enter on it) to open it.</li>
   </ol>
 </header>
 <div class="controls" role="toolbar" aria-label="Explorer controls">

@@ -71,15 +71,6 @@
   const INFIX = new Set(["+", "-", "*", "/", "**"]);
   const names = nodes.map(() => null);
 
-  function expression(i) {
-    const n = nodes[i];
-    const operand = nameOf;
-    if (INFIX.has(n.op)) return operand(n.parents[0]) + " " + n.op + " " + operand(n.parents[1]);
-    if (n.op === "neg") return "-" + operand(n.parents[0]);
-    if (n.op === "pos") return "+" + operand(n.parents[0]);
-    return n.op + "(" + nameOf(n.parents[0]) + ")";
-  }
-
   // How the text refers to a node: its label (with its scope when another node has the same
   // label), a constant's number, the expression that made it when its operands have names,
   // else what it is and its data, which the drawing shows: "[+ node, data -0.07510]".
@@ -90,7 +81,7 @@
     if (n.label) name = labelCount.get(n.label) > 1 && n.scope ? qualified(i) : n.label;
     else if (n.constant) name = short(n.data);
     else if (!n.parents.length) name = "[input, data " + short(n.data) + "]";
-    else if (n.parents.every((p) => nodes[p].label || nodes[p].constant)) name = expression(i);
+    else if (n.parents.every((p) => nodes[p].label || nodes[p].constant)) name = recipe(i, -1, "");
     else name = "[" + n.op + " node, data " + short(n.data) + "]";
     names[i] = name;
     return name;
@@ -139,6 +130,34 @@
 
   // --- the model: the sweeps for the chosen output -----------------------------------------
 
+  // The forward pass's order: operations by depth (an operation comes once all of the
+  // operations it uses are done, so a layer computes together), each leaf just before its first
+  // use. Any topological order computes the same values; this one reads like a forward pass.
+  function forwardOrder(inGraph, t) {
+    const depth = new Int32Array(N);
+    const operations = [];
+    for (let i = 0; i < N; i++) {
+      if (!inGraph[i] || !nodes[i].parents.length) continue;
+      depth[i] = 1 + Math.max(...nodes[i].parents.map((p) => depth[p]));
+      operations.push(i);
+    }
+    operations.sort((a, b) => depth[a] - depth[b] || a - b);
+    const order = [];
+    const placed = new Uint8Array(N);
+    for (const i of operations) {
+      for (const p of nodes[i].parents) {
+        if (!placed[p]) {
+          placed[p] = 1;
+          order.push(p);
+        }
+      }
+      placed[i] = 1;
+      order.push(i);
+    }
+    if (!order.length) order.push(t); // the output is a leaf: nothing to compute
+    return order;
+  }
+
   function computeModel(t) {
     const inGraph = new Uint8Array(N);
     const stack = [t];
@@ -151,8 +170,7 @@
         }
       }
     }
-    const forward = [];
-    for (let i = 0; i < N; i++) if (inGraph[i]) forward.push(i);
+    const forward = forwardOrder(inGraph, t);
     const backward = [t];
     for (let i = t; i >= 0; i--) if (inGraph[i] && nodes[i].parents.length) backward.push(i);
     const expected = new Int32Array(N);
@@ -240,12 +258,13 @@
     const name = nameOf(i);
     let text;
     if (!n.parents.length) {
-      const kind = n.constant ? "a constant" : "an input (a leaf)";
+      const kind = n.constant ? "a constant" : "a leaf (an input or a parameter)";
       text = name + " is " + kind + ": data = " + precise(n.data) + ".";
     } else {
       const values = n.parents.map((p) => precise(nodes[p].data));
       const shown = INFIX.has(n.op) ? values.join(" " + n.op + " ") : n.op + "(" + values.join(", ") + ")";
-      text = (n.label ? name + " = " + expression(i) : name) + " = " + shown + " = " + precise(n.data) + ".";
+      const made = recipe(i, -1, "");
+      text = (made === name ? name : name + " = " + made) + " = " + shown + " = " + precise(n.data) + ".";
     }
     if (DATA.tangents) {
       if (!n.parents.length) {
@@ -886,6 +905,7 @@
 
   // --- start -------------------------------------------------------------------------------
 
+  document.getElementById("guide-overview").hidden = !views.overview;
   setZoom(Math.max(0.6, fit())); // the whole width, when that leaves the text readable
   render();
 

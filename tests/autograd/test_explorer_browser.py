@@ -114,19 +114,25 @@ def numbers(text: str) -> list[float]:
 # --- stepping --------------------------------------------------------------------------------
 
 
-def test_forward_steps_show_each_node_in_topological_order(page: Page) -> None:
+def test_forward_steps_show_each_node_after_its_operands(page: Page) -> None:
     order = topological_order(example()[0])
     assert page.api("steps('forward')") == len(order)
     assert page.api("mode()") == "forward"
     assert page.counter() == f"Forward step 0 of {len(order) - 1}"
-    for s, node in enumerate(order):
+    current = (
+        "return Number(document.querySelector('.view g.is-current[data-kind=value]').dataset.node)"
+    )
+    pending = "return document.querySelectorAll('.view g.is-pending[data-kind=value]').length"
+    shown: list[int] = []
+    for s in range(len(order)):
+        i = page.js(current)
+        assert all(order.index(p) in shown for p in order[i].parents)  # its operands came first
+        shown.append(i)
         caption = page.api("caption()")
-        assert f"{node.data:.4g}" in [f"{v:.4g}" for v in numbers(caption)], caption
-        pending = page.js(
-            "return document.querySelectorAll('.view g.is-pending[data-kind=value]').length"
-        )
-        assert pending == len(order) - 1 - s
+        assert f"{order[i].data:.4g}" in [f"{v:.4g}" for v in numbers(caption)], caption
+        assert page.js(pending) == len(order) - 1 - s
         page.element("next").click()
+    assert sorted(shown) == list(range(len(order))) and shown[-1] == len(order) - 1
     assert page.counter() == f"Forward step {len(order) - 1} of {len(order) - 1}"
     assert not page.element("next").is_enabled()
     page.element("previous").click()
