@@ -13,12 +13,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from autograd import Value, explore, grad, topological_order
 from autograd.explore import local_derivatives
 from autograd.rules import RULES
 from nn import MLP
 from tests.autograd import test_viewer_browser as viewer_tests
+from tests.autograd.expressions import N_VARS, VALUES, Tree, trees, variable_values
 
 if TYPE_CHECKING:
     from selenium.webdriver.chrome.webdriver import WebDriver
@@ -439,4 +442,40 @@ def test_a_derivative_that_does_not_exist_shows_in_red(driver: WebDriver, tmp_pa
     colour = page.js("return getComputedStyle(document.querySelector(arguments[0])).fill", cell)
     assert colour == "rgb(220, 38, 38)"  # #dc2626, draw_dot's red
     assert "nan" in page.api("explain('x')")
+    assert page.errors() == []
+
+
+@settings(max_examples=12)
+@given(
+    trees(max_leaves=8),
+    st.lists(variable_values, min_size=N_VARS, max_size=N_VARS),
+    st.floats(0.0, 1.0),
+)
+def test_the_pages_sweeps_match_the_engine(
+    driver: WebDriver,
+    tmp_path_factory: pytest.TempPathFactory,
+    tree: Tree,
+    xs: list[float],
+    where: float,
+) -> None:
+    """For any graph and any node made the output, the page's gradients are the engine's."""
+    inputs = [Value(x, f"x{i}") for i, x in enumerate(xs)]
+    root = VALUES.evaluate(tree, inputs)
+    assume(isinstance(root, Value))
+    order = topological_order(root)
+    assume(all(math.isfinite(node.data) for node in order))
+    target = order[min(len(order) - 1, int(where * len(order)))]
+    try:
+        expected = grad(target, order)
+    except ValueError:  # a derivative that does not exist
+        assume(False)
+    path = explore(root, tmp_path_factory.mktemp("sweep") / "page.html")
+    assert isinstance(path, Path)
+    page = Page(driver, path)
+    page.api("setOutput(arguments[0])", order.index(target))
+    shown = page.js(
+        "return Array.from({length: arguments[0]}, (_, i) => explorer.grad(i))", len(order)
+    )
+    for got, want in zip(shown, expected, strict=True):
+        assert got == pytest.approx(want, rel=1e-9, abs=1e-12)
     assert page.errors() == []
