@@ -29,9 +29,9 @@ from __future__ import annotations
 
 import numbers
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol
 
 from autograd.engine import grad, topological_order
 from autograd.mode import enable_grad
@@ -44,6 +44,14 @@ STRATEGIES = ("reverse-mode", "forward-mode")
 
 # A float, or a Value while a graph is being recorded.
 Num = Any
+
+
+class Vector(Protocol):
+    """Inputs or ``v``: a list, a tuple, a 1-D NumPy array, ... of numbers or Values."""
+
+    def __len__(self) -> int: ...
+
+    def __iter__(self) -> Iterator[Any]: ...
 
 
 class _Depth(threading.local):
@@ -262,8 +270,8 @@ def _weighted(outputs: list[Value], v: list[Num]) -> Value:
 
 def jvp(
     f: Callable[..., Any],
-    inputs: Sequence[Any],
-    v: Sequence[Any] | float | Value | None = None,
+    inputs: Vector,
+    v: Vector | float | Value | None = None,
     create_graph: bool = False,
 ) -> tuple[Any, Any]:
     """``(f(*inputs), J v)``: forward mode, one tangent sweep along ``v`` (one entry per input).
@@ -281,8 +289,8 @@ def jvp(
 
 def vjp(
     f: Callable[..., Any],
-    inputs: Sequence[Any],
-    v: Sequence[Any] | float | Value | None = None,
+    inputs: Vector,
+    v: Vector | float | Value | None = None,
     create_graph: bool = False,
 ) -> tuple[Any, list[Any]]:
     """``(f(*inputs), vᵀ J)``: reverse mode, one backward sweep from ``v`` (one entry per output).
@@ -299,7 +307,7 @@ def vjp(
 
 def jacobian(
     f: Callable[..., Any],
-    inputs: Sequence[Any],
+    inputs: Vector,
     create_graph: bool = False,
     strategy: str = "reverse-mode",
 ) -> list[list[Any]]:
@@ -363,7 +371,7 @@ def _gradient_of(f: Callable[..., Value], value: list[Value]) -> Callable[..., t
 
 def hessian(
     f: Callable[..., Any],
-    inputs: Sequence[Any],
+    inputs: Vector,
     create_graph: bool = False,
     outer_jacobian_strategy: str = "reverse-mode",
 ) -> list[list[Any]]:
@@ -385,8 +393,8 @@ def hessian(
 
 def hvp(
     f: Callable[..., Any],
-    inputs: Sequence[Any],
-    v: Sequence[Any] | float | Value | None = None,
+    inputs: Vector,
+    v: Vector | float | Value | None = None,
     create_graph: bool = False,
 ) -> tuple[Any, list[Any]]:
     """``(f(*inputs), H v)`` for ``f`` with one output: forward over reverse, one tangent sweep
@@ -402,8 +410,8 @@ def hvp(
 
 def vhp(
     f: Callable[..., Any],
-    inputs: Sequence[Any],
-    v: Sequence[Any] | float | Value | None = None,
+    inputs: Vector,
+    v: Vector | float | Value | None = None,
     create_graph: bool = False,
 ) -> tuple[Any, list[Any]]:
     """``(f(*inputs), vᵀ H)`` for ``f`` with one output: reverse over reverse, one backward sweep

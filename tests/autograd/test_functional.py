@@ -225,6 +225,7 @@ def test_v_may_be_omitted_or_a_bare_number_for_one_input_or_output() -> None:
 
 def test_inputs_may_be_ints_bools_tuples_or_numpy_arrays() -> None:
     import numpy as np
+
     assert vjp(product_sine, (1, True)) == vjp(product_sine, [1.0, 1.0])
     assert vjp(product_sine, np.array([1.0, 1.0]))[1] == approx(product_sine_gradient(1.0, 1.0))
     assert jvp(product_sine, [1.0, 1.0], np.array([1.0, 0.0]))[1] == approx(
