@@ -205,34 +205,39 @@ def _scaled(d: Num, t: Num) -> Num:
     return d * t
 
 
-def tangents(order: list[Value], seeds: dict[Value, Num], graph: bool) -> dict[Value, Num]:
-    """The forward-mode sweep: every node's tangent, given the tangents of some nodes (``seeds``).
+def tangent(node: Value, known: dict[Value, Num], graph: bool) -> Num | None:
+    """The tangent of an operation's result: Σ (local derivative) × (operand's tangent), over the
+    operands that have one in ``known`` (None when none has). On floats, or on Values when
+    ``graph`` is true (so the tangent is itself a graph)."""
+    parents = node.parents
+    incoming = [known.get(p) for p in parents]
+    present = [k for k, t in enumerate(incoming) if t is not None]
+    if not present:
+        return None
+    vjp = RULES[node.op].vjp
+    operands = parents if graph else [p.data for p in parents]
+    out = node if graph else node.data
+    if len(present) == 1:
+        # vjp is linear in its first argument: the tangent times the one partial we need.
+        (k,) = present
+        return vjp(incoming[k], out, *operands)[k]
+    if incoming[0] is incoming[1]:  # x * x and the like: one tangent, both partials
+        da, db = vjp(incoming[0], out, *operands)
+        return da + db
+    da, db = vjp(1.0, out, *operands)  # the local partials themselves
+    return _scaled(da, incoming[0]) + _scaled(db, incoming[1])
 
-    A node whose operands carry no tangent has none (it is left out: its tangent is 0). On
-    floats when ``graph`` is false; otherwise on Values, so every tangent is itself a graph.
-    """
+
+def tangents(order: list[Value], seeds: dict[Value, Num], graph: bool) -> dict[Value, Num]:
+    """The forward-mode sweep over ``order`` (each node after its operands): every node's
+    tangent, given the tangents of the inputs in ``seeds``. A node that depends on no seeded
+    input is left out (its tangent is 0); a seeded node keeps its seed."""
     known = dict(seeds)
     for node in order:
-        parents = node.parents
-        if not parents or node in known:  # a seeded node keeps its seed: it is an input
-            continue
-        incoming = [known.get(p) for p in parents]
-        present = [k for k, t in enumerate(incoming) if t is not None]
-        if not present:
-            continue
-        vjp = RULES[node.op].vjp
-        operands = parents if graph else [p.data for p in parents]
-        out = node if graph else node.data
-        if len(present) == 1:
-            # vjp is linear in its first argument: the tangent times the one partial we need.
-            (k,) = present
-            known[node] = vjp(incoming[k], out, *operands)[k]
-        elif incoming[0] is incoming[1]:  # x * x and the like: one tangent, both partials
-            da, db = vjp(incoming[0], out, *operands)
-            known[node] = da + db
-        else:
-            da, db = vjp(1.0, out, *operands)  # the local partials themselves
-            known[node] = _scaled(da, incoming[0]) + _scaled(db, incoming[1])
+        if node.parents and node not in known:
+            t = tangent(node, known, graph)
+            if t is not None:
+                known[node] = t
     return known
 
 
