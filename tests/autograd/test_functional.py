@@ -485,7 +485,7 @@ def test_create_graph_results_can_be_differentiated_again() -> None:
 
 
 def test_a_wrong_number_of_tangents_is_named() -> None:
-    with pytest.raises(ValueError, match=r"jvp: v has 1 entries, but f has 2 inputs.*tangent"):
+    with pytest.raises(ValueError, match=r"jvp: v has 1 entry, but f has 2 inputs.*tangent"):
         jvp(product_sine, [1.0, 2.0], [1.0])
     with pytest.raises(ValueError, match=r"jvp: v is missing; f has 2 inputs.*tangent"):
         jvp(product_sine, [1.0, 2.0])
@@ -500,7 +500,7 @@ def test_a_wrong_number_of_cotangents_is_named() -> None:
         vjp(three_outputs, [1.0, 2.0], [1.0, 2.0])
     with pytest.raises(ValueError, match=r"vjp: v is missing; f has 3 outputs.*cotangent"):
         vjp(three_outputs, [1.0, 2.0])
-    with pytest.raises(ValueError, match=r"vjp: v has 2 entries, but f has 1 outputs"):
+    with pytest.raises(ValueError, match=r"vjp: v has 2 entries, but f has 1 output;"):
         vjp(product_sine, [1.0, 2.0], [1.0, 1.0])
 
 
