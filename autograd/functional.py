@@ -130,8 +130,8 @@ class _Call:
         a bare number or Value will do for one, and None means 1 then."""
         need = f"v must give one {kind} per {per} of f"
         if v is None:
-            if n == 1:
-                return [1.0]
+            if n <= 1:
+                return [1.0] * n
             raise ValueError(f"{self.name}: v is missing; f has {_count(n, per)}, and {need}")
         single = isinstance(v, (Value, numbers.Real))
         entries = [v] if single and n == 1 else _listed(v)
@@ -411,13 +411,7 @@ def hvp(
 ) -> tuple[Any, list[Any]]:
     """``(f(*inputs), H v)`` for ``f`` with one output: forward over reverse, one tangent sweep
     along ``v`` (one entry per input) through the recorded gradient."""
-    value: list[Value] = []
-    call = _Call("hvp", _gradient_of(_single("hvp", f), value), inputs, create_graph)
-    direction = call.vector(v, len(call.xs), "direction entry", "input")
-    outputs, _ = call.run()
-    seeds = dict(zip(call.xs, direction, strict=True))
-    hv = _forward(call, _joint_order(outputs), outputs, seeds)
-    return call.result(value[0]), hv
+    return _hessian_product("hvp", f, inputs, v, create_graph)
 
 
 def vhp(
@@ -429,9 +423,20 @@ def vhp(
     """``(f(*inputs), vᵀ H)`` for ``f`` with one output: reverse over reverse, one backward sweep
     from ``v`` (one entry per input) through the recorded gradient. Equal to ``hvp``, H being
     symmetric."""
+    return _hessian_product("vhp", f, inputs, v, create_graph)
+
+
+def _hessian_product(
+    name: str, f: Callable[..., Any], inputs: Vector, v: object, create_graph: bool
+) -> tuple[Any, list[Any]]:
+    """hvp (a tangent sweep through the gradient) or vhp (a backward sweep through it)."""
     value: list[Value] = []
-    call = _Call("vhp", _gradient_of(_single("vhp", f), value), inputs, create_graph)
-    weights = call.vector(v, len(call.xs), "direction entry", "input")
-    outputs, _ = call.run()
-    vh = _backward(call, _weighted(outputs, weights)) if outputs else []
-    return call.result(value[0]), vh
+    call = _Call(name, _gradient_of(_single(name, f), value), inputs, create_graph)
+    direction = call.vector(v, len(call.xs), "direction entry", "input")
+    gradient, _ = call.run()
+    if name == "hvp":
+        seeds = dict(zip(call.xs, direction, strict=True))
+        product = _forward(call, _joint_order(gradient), gradient, seeds)
+    else:
+        product = _backward(call, _weighted(gradient, direction)) if gradient else []
+    return call.result(value[0]), product
