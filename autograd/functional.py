@@ -41,6 +41,7 @@ from autograd.value import Value, as_float, constant
 __all__ = ["hessian", "hvp", "jacobian", "jvp", "vhp", "vjp"]
 
 STRATEGIES = ("reverse-mode", "forward-mode")
+SECOND_ORDER = ("hessian", "hvp", "vhp")
 
 # A float, or a Value while a graph is being recorded.
 Num = Any
@@ -82,12 +83,17 @@ class _Call:
     """One transform's call: its checked inputs, the fresh nodes ``f`` receives, and whether the
     results are Values recorded as graphs (``graph``) or floats."""
 
-    def __init__(self, name: str, f: object, inputs: object, create_graph: object) -> None:
+    def __init__(
+        self, name: str, f: object, inputs: object, create_graph: object, strict: object = False
+    ) -> None:
         if not callable(f):
             raise TypeError(f"{name}: f must be callable, got {type(f).__name__}")
         if not isinstance(create_graph, bool):
             kind = type(create_graph).__name__
             raise TypeError(f"{name}: create_graph must be a bool, got {kind}")
+        if not isinstance(strict, bool):
+            raise TypeError(f"{name}: strict must be a bool, got {type(strict).__name__}")
+        self.strict = strict
         listed = _listed(inputs)
         if listed is None:
             raise TypeError(
@@ -123,7 +129,24 @@ class _Call:
                     f"{which} is {type(out).__name__}"
                 )
             outputs.append(out)
+        if self.strict:
+            self._check_dependence(outputs)
         return outputs, several
+
+    def _check_dependence(self, outputs: list[Value]) -> None:
+        """With strict=True, as in PyTorch: an input that no output depends on is an error."""
+        reached = set(_joint_order(outputs))
+        for i, x in enumerate(self.xs):
+            if x not in reached:
+                what = (
+                    "the gradient of f does not depend"
+                    if self.name in SECOND_ORDER
+                    else "no output of f depends"
+                )
+                raise ValueError(
+                    f"{self.name}: {what} on input {i}, which strict=True does not allow "
+                    "(strict=False gives zeros)"
+                )
 
     def vector(self, v: object, n: int, kind: str, per: str) -> list[Num]:
         """``v`` checked as ``n`` numbers or Values, one ``kind`` per input or output (``per``);
@@ -285,13 +308,15 @@ def jvp(
     inputs: Vector,
     v: Vector | float | Value | None = None,
     create_graph: bool = False,
+    *,
+    strict: bool = False,
 ) -> tuple[Any, Any]:
     """``(f(*inputs), J v)``: forward mode, one tangent sweep along ``v`` (one entry per input).
 
     The Jacobian-vector product has one entry per output: a tuple when ``f`` returns one, else a
     single result. ``v`` may be omitted when there is one input (it is then 1).
     """
-    call = _Call("jvp", f, inputs, create_graph)
+    call = _Call("jvp", f, inputs, create_graph, strict)
     direction = call.vector(v, len(call.xs), "tangent", "input")
     outputs, several = call.run()
     order = _joint_order(outputs)
@@ -304,13 +329,15 @@ def vjp(
     inputs: Vector,
     v: Vector | float | Value | None = None,
     create_graph: bool = False,
+    *,
+    strict: bool = False,
 ) -> tuple[Any, list[Any]]:
     """``(f(*inputs), vᵀ J)``: reverse mode, one backward sweep from ``v`` (one entry per output).
 
     The vector-Jacobian product is a list with one entry per input. ``v`` may be omitted when
     ``f`` returns a single Value (it is then 1).
     """
-    call = _Call("vjp", f, inputs, create_graph)
+    call = _Call("vjp", f, inputs, create_graph, strict)
     outputs, several = call.run()
     weights = call.vector(v, len(outputs), "cotangent", "output")
     vj = _backward(call, _weighted(outputs, weights))
@@ -322,6 +349,8 @@ def jacobian(
     inputs: Vector,
     create_graph: bool = False,
     strategy: str = "reverse-mode",
+    *,
+    strict: bool = False,
 ) -> list[list[Any]]:
     """J[k][i] = d output_k / d input_i: one row per output (one row for a single output).
 
@@ -332,7 +361,7 @@ def jacobian(
         raise ValueError(
             f"jacobian: strategy must be {' or '.join(map(repr, STRATEGIES))}, got {strategy!r}"
         )
-    call = _Call("jacobian", f, inputs, create_graph)
+    call = _Call("jacobian", f, inputs, create_graph, strict)
     outputs, _ = call.run()
     return _jacobian(call, outputs, strategy)
 
@@ -386,6 +415,8 @@ def hessian(
     inputs: Vector,
     create_graph: bool = False,
     outer_jacobian_strategy: str = "reverse-mode",
+    *,
+    strict: bool = False,
 ) -> list[list[Any]]:
     """H[i][j] = d² f / d input_i d input_j, for ``f`` with one output.
 
@@ -398,7 +429,8 @@ def hessian(
             f"hessian: outer_jacobian_strategy must be {' or '.join(map(repr, STRATEGIES))}, "
             f"got {outer_jacobian_strategy!r}"
         )
-    call = _Call("hessian", _gradient_of(_single("hessian", f), []), inputs, create_graph)
+    gradient = _gradient_of(_single("hessian", f), [])
+    call = _Call("hessian", gradient, inputs, create_graph, strict)
     outputs, _ = call.run()
     return _jacobian(call, outputs, outer_jacobian_strategy)
 
@@ -408,10 +440,12 @@ def hvp(
     inputs: Vector,
     v: Vector | float | Value | None = None,
     create_graph: bool = False,
+    *,
+    strict: bool = False,
 ) -> tuple[Any, list[Any]]:
     """``(f(*inputs), H v)`` for ``f`` with one output: forward over reverse, one tangent sweep
     along ``v`` (one entry per input) through the recorded gradient."""
-    return _hessian_product("hvp", f, inputs, v, create_graph)
+    return _hessian_product("hvp", f, inputs, v, create_graph, strict)
 
 
 def vhp(
@@ -419,19 +453,21 @@ def vhp(
     inputs: Vector,
     v: Vector | float | Value | None = None,
     create_graph: bool = False,
+    *,
+    strict: bool = False,
 ) -> tuple[Any, list[Any]]:
     """``(f(*inputs), vᵀ H)`` for ``f`` with one output: reverse over reverse, one backward sweep
     from ``v`` (one entry per input) through the recorded gradient. Equal to ``hvp``, H being
     symmetric."""
-    return _hessian_product("vhp", f, inputs, v, create_graph)
+    return _hessian_product("vhp", f, inputs, v, create_graph, strict)
 
 
 def _hessian_product(
-    name: str, f: Callable[..., Any], inputs: Vector, v: object, create_graph: bool
+    name: str, f: Callable[..., Any], inputs: Vector, v: object, create_graph: bool, strict: bool
 ) -> tuple[Any, list[Any]]:
     """hvp (a tangent sweep through the gradient) or vhp (a backward sweep through it)."""
     value: list[Value] = []
-    call = _Call(name, _gradient_of(_single(name, f), value), inputs, create_graph)
+    call = _Call(name, _gradient_of(_single(name, f), value), inputs, create_graph, strict)
     direction = call.vector(v, len(call.xs), "direction entry", "input")
     gradient, _ = call.run()
     if name == "hvp":

@@ -563,3 +563,47 @@ def test_a_failing_f_leaves_nesting_as_it_was() -> None:
         jvp(lambda x: 1 / 0, [1.0])
     # Had the failure left a transform counted as running, this would come back as a Value.
     assert type(jvp(lambda x: x * x, [1.0])[1]) is float
+
+
+# --- strict, as in PyTorch -----------------------------------------------------------------------
+
+
+def test_strict_refuses_an_input_no_output_depends_on() -> None:
+    def f(x: Value, y: Value) -> tuple[Value, Value]:
+        return x * 2, x.sin()
+
+    calls: list[Callable[[], Any]] = [
+        lambda: jvp(f, [1.0, 2.0], [1.0, 1.0], strict=True),
+        lambda: vjp(f, [1.0, 2.0], [1.0, 1.0], strict=True),
+        lambda: jacobian(f, [1.0, 2.0], strict=True),
+        lambda: jacobian(f, [1.0, 2.0], strategy="forward-mode", strict=True),
+    ]
+    for call in calls:
+        with pytest.raises(ValueError, match=r": no output of f depends on input 1, which strict"):
+            call()
+    # Without strict, that input's derivatives are zeros.
+    assert jacobian(f, [1.0, 2.0]) == [[2.0, 0.0], [math.cos(1.0), 0.0]]
+
+
+@pytest.mark.parametrize("transform", [hessian, hvp, vhp])
+def test_strict_second_order_refuses_an_input_the_gradient_does_not_depend_on(
+    transform: Callable[..., Any],
+) -> None:
+    # f = x² + 3y: the gradient (2x, 3) does not depend on y, so H has a zero row and column.
+    def f(x: Value, y: Value) -> Value:
+        return x * x + 3 * y
+
+    arguments: list[Any] = [[1.0, 2.0]] if transform is hessian else [[1.0, 2.0], [1.0, 1.0]]
+    name = transform.__name__
+    with pytest.raises(ValueError, match=rf"{name}: the gradient of f does not depend on input 1"):
+        transform(f, *arguments, strict=True)
+    assert hessian(f, [1.0, 2.0]) == [[2.0, 0.0], [0.0, 0.0]]
+
+
+def test_strict_passes_when_every_input_matters() -> None:
+    assert jacobian(product_sine, [0.5, 1.0], strict=True) == approx(
+        [product_sine_gradient(0.5, 1.0)]
+    )
+    assert hessian(product_sine, [0.5, 1.0], strict=True) == approx(product_sine_hessian(0.5, 1.0))
+    with pytest.raises(TypeError, match=r"jvp: strict must be a bool, got int"):
+        jvp(product_sine, [0.5, 1.0], [1.0, 0.0], strict=1)  # type: ignore[arg-type]

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+import autograd.functional as autograd_functional
 from autograd import Value, topological_order
 from autograd.functional import hessian, hvp, jacobian, jvp, vhp, vjp
 from tests.autograd.expressions import N_VARS, VALUES, Tree, kinks_nearby, trees
@@ -212,3 +213,41 @@ def test_the_nesting_check_matches_torch(torch: Any) -> None:
             return x * d
 
         assert jvp(g, [x0])[1] == expected.item()
+
+
+# The arguments after f for each transform: inputs, and v where it takes one.
+STRICT_ARGUMENTS: dict[str, list[Any]] = {
+    "jvp": [[1.0, 2.0], [1.0, 1.0]],
+    "vjp": [[1.0, 2.0], 1.0],
+    "jacobian": [[1.0, 2.0]],
+    "hessian": [[1.0, 2.0]],
+    "hvp": [[1.0, 2.0], [1.0, 1.0]],
+    "vhp": [[1.0, 2.0], [1.0, 1.0]],
+}
+
+
+@pytest.mark.parametrize("transform", list(STRICT_ARGUMENTS))
+def test_strict_refuses_what_torch_refuses(torch: Any, transform: str) -> None:
+    def both(x: Any, y: Any) -> Any:  # depends on x and y; its gradient (2x, 3) on x alone
+        return x * x + 3 * y
+
+    def only_x(x: Any, y: Any) -> Any:
+        return x * x
+
+    arguments = STRICT_ARGUMENTS[transform]
+    t_arguments = [
+        tensors(torch, a) if isinstance(a, list) else torch.tensor(a, dtype=torch.float64)
+        for a in arguments
+    ]
+    refused = []
+    for f in (both, only_x):
+        try:
+            getattr(torch.autograd.functional, transform)(f, *t_arguments, strict=True)
+        except RuntimeError:
+            refused.append(f.__name__)
+            with pytest.raises(ValueError, match="strict=True does not allow"):
+                getattr(autograd_functional, transform)(f, *arguments, strict=True)
+        else:
+            getattr(autograd_functional, transform)(f, *arguments, strict=True)
+    second_order = transform in ("hessian", "hvp", "vhp")
+    assert refused == (["both", "only_x"] if second_order else ["only_x"])
