@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import assume, given, settings
@@ -607,3 +608,19 @@ def test_strict_passes_when_every_input_matters() -> None:
     assert hessian(product_sine, [0.5, 1.0], strict=True) == approx(product_sine_hessian(0.5, 1.0))
     with pytest.raises(TypeError, match=r"jvp: strict must be a bool, got int"):
         jvp(product_sine, [0.5, 1.0], [1.0, 0.0], strict=1)  # type: ignore[arg-type]
+
+
+def test_forward_mode_never_runs_a_backward_sweep() -> None:
+    # True forward mode: no double-vjp trick behind jvp or the forward-mode Jacobian, at any order.
+    import autograd.functional
+
+    with mock.patch.object(autograd.functional, "grad", side_effect=AssertionError("backward")):
+        assert jvp(exp_cube, [0.1, 0.2, 0.3], [1.0, 0.0, 0.0])[1] == approx(
+            exp_cube_gradient(0.1, 0.2, 0.3)[0]
+        )
+        assert jacobian(three_outputs, [0.4, 0.5], strategy="forward-mode") == approx(
+            three_outputs_jacobian(0.4, 0.5)
+        )
+        # Forward over forward: a second derivative with no backward sweep at all.
+        d2 = jvp(lambda x: jvp(lambda u: u**3, [x])[1], [2.0])[1]
+        assert d2 == approx(12.0)
