@@ -34,6 +34,7 @@ typecheck: $(INSTALLED)
 # Cross-checks against PyTorch (opt-in: torch is large), and the type check of the modules
 # that import it.
 TORCH_MODULES := tests/autograd/test_torch.py tests/nn/test_torch.py \
+	tests/autograd/test_functional_torch.py \
 	benchmarks/engines/torch_scalar.py benchmarks/engines/torch_matrix.py
 
 check-torch: setup

@@ -1,5 +1,6 @@
 """chainrule's scalar autograd engine: Values, their computation graphs and the chain rule."""
 
+from autograd import functional
 from autograd.check import GradcheckError, gradcheck
 from autograd.draw import GraphvizNotFoundError, draw_dot, render
 from autograd.engine import backward, grad, topological_order
@@ -21,6 +22,7 @@ __all__ = [
     "draw_dot",
     "enable_grad",
     "explore",
+    "functional",
     "grad",
     "gradcheck",
     "is_grad_enabled",

@@ -134,14 +134,16 @@ def checked_order(root: Value, rankdir: str, max_nodes: int, caller: str) -> lis
     return order
 
 
-def value_label(node: Value, grad: float | None, grad_width: int = 0) -> str:
+def value_label(
+    node: Value, grad: float | None, grad_width: int = 0, quantity: str = "grad"
+) -> str:
     """A Value's HTML label: its label (if any), data and grad (``?`` while grad is None), the
-    grad cell at least ``grad_width`` points wide."""
+    grad cell at least ``grad_width`` points wide and named ``quantity``."""
     cells = [f"<TD><B>{escape(node.label)}</B></TD>"] if node.label else []
     cells.append(f"<TD>data {number(node.data)}</TD>")
     shown = f'<FONT COLOR="{PENDING}">?</FONT>' if grad is None else number(grad)
     width = f' WIDTH="{grad_width}"' if grad_width else ""
-    cells.append(f"<TD{width}>grad {shown}</TD>")
+    cells.append(f"<TD{width}>{quantity} {shown}</TD>")
     return html_label(
         '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4"><TR>'
         + "<VR/>".join(cells)
@@ -157,13 +159,15 @@ def build(
     edge_labels: Callable[[int], Sequence[float]] | None = None,
     current: int | None = None,
     grad_widths: Mapping[Value, int] | None = None,
+    quantity: str = "grad",
 ) -> graphviz.Digraph:
     """The Digraph of a topologically ordered graph (root last).
 
     ``grads`` replaces each ``.grad`` (a node missing from it shows ``?``); ``edge_labels(i)``
     gives the local derivatives that node i's operation passes to its parents; ``current`` is the
     index of the node to highlight; ``grad_widths`` gives the grad cells' minimum widths in
-    points (so that node sizes, and with them the layout, can be held fixed).
+    points (so that node sizes, and with them the layout, can be held fixed); ``quantity`` names
+    the number in that cell ("tangent" for a forward-mode sweep).
     """
     index = {node: i for i, node in enumerate(order)}
     root = len(order) - 1
@@ -190,7 +194,7 @@ def build(
             attrs.update(CURRENT)
             attrs["class"] += " current"
         width = grad_widths.get(node, 0) if grad_widths is not None else 0
-        target.node(f"v{i}", value_label(node, grad, width), **attrs)
+        target.node(f"v{i}", value_label(node, grad, width, quantity), **attrs)
         if node.parents:
             op = dict(OPERATION, **CURRENT) if i == current else OPERATION
             target.node(f"v{i}op", html_label(escape(node.op)), **op)
