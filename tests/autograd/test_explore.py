@@ -239,6 +239,32 @@ def test_the_tangent_sweep_is_the_derivative(tree: Tree, xs: list[float], k: int
     assert tangent == pytest.approx(expected, rel=1e-9, abs=1e-12)
 
 
+@given(
+    trees(),
+    st.lists(variable_values, min_size=N_VARS, max_size=N_VARS),
+    st.lists(variable_values, min_size=N_VARS, max_size=N_VARS),
+)
+def test_the_tangent_sweep_agrees_with_functional_jvp(
+    tree: Tree, xs: list[float], v: list[float]
+) -> None:
+    """Seeding every input gives, at the output, autograd.functional.jvp's J v."""
+    from autograd.functional import jvp
+
+    inputs = [Value(x, f"x{i}") for i, x in enumerate(xs)]
+    root = VALUES.evaluate(tree, inputs)
+    assume(isinstance(root, Value))
+    order = topological_order(root)
+    assume(all(math.isfinite(node.data) for node in order))
+    try:
+        _, expected = jvp(lambda *args: VALUES.evaluate(tree, list(args)), xs, v)
+    except ValueError:  # a derivative that does not exist
+        assume(False)
+    assume(math.isfinite(expected))
+    seeds = {x: t for x, t in zip(inputs, v, strict=True) if x in set(order)}
+    tangent = tangent_sweep(order, seeds)[-1]
+    assert tangent == pytest.approx(expected, rel=1e-9, abs=1e-12)
+
+
 def test_tangents_appear_in_the_page() -> None:
     y, x, w, _ = example()
     page = explore(y, tangents={x: 1.0, w: 0.5})
