@@ -202,7 +202,10 @@
   }
 
   // A name short enough to write in a formula, else the letter given.
-  const symbol = (i, letter) => (/^\[/.test(nameOf(i)) || nameOf(i).length > 24 ? letter : nameOf(i));
+  const symbol = (i, letter) => {
+    const name = nameOf(i);
+    return name.startsWith("[") || name.length > 24 ? letter : name;
+  };
 
   // How c was computed from its operands, with node i written as v.
   function recipe(c, i, v) {
@@ -221,15 +224,18 @@
     if (L === "L") where.push("  where L is the output, " + nameOf(m.t));
     if (v === "v") where.push("  where v is " + nameOf(i));
     if (i === m.t) {
-      return ["∂" + L + "/∂" + L + " = 1", ...where, L + " is the output: the backward sweep starts here, with grad 1."].join("\n");
+      const why = L + " is the output: the backward sweep starts here, with grad 1.";
+      return ["∂" + L + "/∂" + L + " = 1", ...where, why].join("\n");
     }
     if (!m.inGraph[i]) {
-      return ["∂" + L + "/∂" + v + " = 0", ...where, L + " does not depend on " + v + "."].join("\n");
+      const why = L + " does not depend on " + v + ".";
+      return ["∂" + L + "/∂" + v + " = 0", ...where, why].join("\n");
     }
     const uses = consumers[i].filter(({ c }) => m.inGraph[c]);
     const count = uses.length + (uses.length === 1 ? " term" : " terms");
     const lines = [
-      "∂" + L + "/∂" + v + " = Σ over the consumers c of " + v + ": ∂" + L + "/∂c · ∂c/∂" + v + " (" + count + ")",
+      "∂" + L + "/∂" + v + " = Σ over the consumers c of " + v + ": " +
+        "∂" + L + "/∂c · ∂c/∂" + v + " (" + count + ")",
       ...where,
     ];
     const terms = [];
@@ -241,10 +247,12 @@
       const cName = symbol(c, "") && nameOf(c) !== made ? nameOf(c) + " = " : "";
       const operands = nodes[c].parents.map((p, j) => "ab"[j] + " = " + (p === i ? v : nameOf(p)));
       lines.push(
-        "  c = " + cName + made + ": " + partialFormula(nodes[c].op, k) + ", with " + operands.join(", ")
+        "  c = " + cName + made + ": " + partialFormula(nodes[c].op, k) +
+          ", with " + operands.join(", ")
       );
       lines.push(
-        "    ∂" + L + "/∂c · ∂c/∂" + v + " = " + precise(upstream) + " × " + precise(local) + " = " +
+        "    ∂" + L + "/∂c · ∂c/∂" + v + " = " + precise(upstream) + " × " + precise(local) +
+          " = " +
           precise(upstream * local)
       );
     }
@@ -262,13 +270,15 @@
       text = name + " is " + kind + ": data = " + precise(n.data) + ".";
     } else {
       const values = n.parents.map((p) => precise(nodes[p].data));
-      const shown = INFIX.has(n.op) ? values.join(" " + n.op + " ") : n.op + "(" + values.join(", ") + ")";
+      const shown = INFIX.has(n.op) ? values.join(" " + n.op + " ") : n.op + "(" + values + ")";
       const made = recipe(i, -1, "");
-      text = (made === name ? name : name + " = " + made) + " = " + shown + " = " + precise(n.data) + ".";
+      const named = made === name ? name : name + " = " + made;
+      text = named + " = " + shown + " = " + precise(n.data) + ".";
     }
     if (DATA.tangents) {
       if (!n.parents.length) {
-        text += " Its tangent is " + precise(n.tangent) + (n.seed ? " (seeded)." : " (not seeded).");
+        const seeded = n.seed ? " (seeded)." : " (not seeded).";
+        text += " Its tangent is " + precise(n.tangent) + seeded;
       } else {
         const terms = n.parents.map(
           (p, k) => precise(n.local[k]) + " × " + precise(nodes[p].tangent)
@@ -304,7 +314,8 @@
       const previous = running.has(p) ? running.get(p) : before.grad[p];
       const next = previous + share;
       running.set(p, next);
-      const arrived = before.got[p] + nodes[i].parents.slice(0, k + 1).filter((q) => q === p).length;
+      const uses = nodes[i].parents.slice(0, k + 1).filter((q) => q === p).length;
+      const arrived = before.got[p] + uses;
       lines.push(
         "  to " + nameOf(p) + ": " + precise(g) + " × " + precise(nodes[i].local[k]) + " = " +
           precise(share) + ", so its grad is " + precise(previous) + " + " + precise(share) +
@@ -362,7 +373,8 @@
       for (const c of DATA.clusters) {
         const group = svg.querySelector('g[data-cluster="' + c.id + '"]');
         if (c.neuron && group) {
-          view.covers.push({ ...c, members: new Set(c.members), box: group.getBBox(), cover: null });
+          const members = new Set(c.members);
+          view.covers.push({ ...c, members, box: group.getBBox(), cover: null });
         }
       }
     }
@@ -371,7 +383,7 @@
 
   const container = document.getElementById("graph");
   const views = {};
-  document.querySelectorAll("#graph .view").forEach((el) => (views[el.dataset.view] = makeView(el)));
+  for (const el of document.querySelectorAll("#graph .view")) views[el.dataset.view] = makeView(el);
   let view = views.overview || views.detail;
   for (const v of Object.values(views)) v.container.hidden = v !== view;
   // clusterOf[i]: the neuron cluster that node i is drawn inside in the overview.
@@ -466,7 +478,8 @@
       }
     }
     for (const { g, from, to } of detail.edges) {
-      if (cluster.members.has(from) && cluster.members.has(to)) g.classList.toggle("in-collapsed", hidden);
+      const inside = cluster.members.has(from) && cluster.members.has(to);
+      if (inside) g.classList.toggle("in-collapsed", hidden);
     }
   }
 
@@ -564,20 +577,24 @@
         el.classList.toggle("is-outside", outside);
         el.classList.toggle("is-pending", pending);
         el.classList.toggle("is-current", i === currentShown);
-        el.classList.toggle("is-path", Boolean(path && path.has(i)) && !(el === v.opGroup[i] && i === focus));
+        const ownOperation = el === v.opGroup[i] && i === focus;
+        el.classList.toggle("is-path", Boolean(path && path.has(i)) && !ownOperation);
       }
       g.classList.toggle("is-focus", i === focus);
       g.classList.toggle("nonfinite-grad", kind === "nonfinite");
       const role = i === m.t ? " (the output)" : "";
       const what = v.boxes.has(i) ? clusterOf[i].scope + ", whose output has" : nameOf(i) + ":";
       const action = v.boxes.has(i) ? "; press Enter to expand it" : "";
-      g.setAttribute("aria-label", what + " data " + short(nodes[i].data) + ", " + text + role + action);
+      const numbers = " data " + short(nodes[i].data) + ", " + text;
+      g.setAttribute("aria-label", what + numbers + role + action);
     }
     for (const { g, from, to, result } of v.edges) {
       const outside = !m.inGraph[to];
       g.classList.toggle("is-outside", outside);
-      g.classList.toggle("is-pending", mode === "forward" && !outside && m.position[to] > stepIndex);
-      g.classList.toggle("is-path", Boolean(path && path.has(to) && (result ? to !== focus : path.has(from))));
+      const pending = mode === "forward" && !outside && m.position[to] > stepIndex;
+      g.classList.toggle("is-pending", pending);
+      const onPath = path && path.has(to) && (result ? to !== focus : path.has(from));
+      g.classList.toggle("is-path", Boolean(onPath));
       const carrying = mode === "backward" ? stepIndex > 0 : DATA.tangents;
       g.classList.toggle("is-carrying", to === current && !result && carrying);
     }
@@ -598,11 +615,13 @@
     ui.counter.textContent = name + " step " + stepIndex + " of " + last;
     ui.previous.disabled = stepIndex === 0;
     ui.next.disabled = stepIndex === last;
-    ui.caption.textContent = mode === "forward" ? forwardCaption(current) : backwardCaption(stepIndex);
+    const caption = mode === "forward" ? forwardCaption(current) : backwardCaption(stepIndex);
+    ui.caption.textContent = caption;
     $("mode-" + mode).checked = true;
     if (views.overview) {
       ui.toggleClusters.hidden = false;
-      ui.toggleClusters.textContent = view === views.overview ? "Expand all neurons" : "Collapse neurons";
+      const overview = view === views.overview;
+      ui.toggleClusters.textContent = overview ? "Expand all neurons" : "Collapse neurons";
     }
     showExplanation();
   }
@@ -626,7 +645,9 @@
     const margin = 24;
     if (box.right > frame.right - margin) container.scrollLeft += box.right - frame.right + margin;
     else if (box.left < frame.left + margin) container.scrollLeft -= frame.left + margin - box.left;
-    if (box.bottom > frame.bottom - margin) container.scrollTop += box.bottom - frame.bottom + margin;
+    if (box.bottom > frame.bottom - margin) {
+      container.scrollTop += box.bottom - frame.bottom + margin;
+    }
     else if (box.top < frame.top + margin) container.scrollTop -= frame.top + margin - box.top;
   }
 
@@ -635,8 +656,10 @@
   function centre(el) {
     const box = el.getBoundingClientRect();
     const frame = container.getBoundingClientRect();
-    const dx = box.width > frame.width ? box.left - frame.left - 24 : box.left + box.width / 2 - (frame.left + frame.width / 2);
-    const dy = box.height > frame.height ? box.top - frame.top - 24 : box.top + box.height / 2 - (frame.top + frame.height / 2);
+    const middle = (start, size, frameStart, frameSize) =>
+      size > frameSize ? start - frameStart - 24 : start + size / 2 - (frameStart + frameSize / 2);
+    const dx = middle(box.left, box.width, frame.left, frame.width);
+    const dy = middle(box.top, box.height, frame.top, frame.height);
     container.scrollLeft += dx;
     container.scrollTop += dy;
   }
@@ -703,7 +726,8 @@
     }
     const target = pinned;
     ui.makeOutput.disabled = target === null || target === model.t;
-    ui.makeOutput.textContent = target === null ? "Make this the output" : "Make " + nameOf(target) + " the output";
+    const name = target === null ? "this" : nameOf(target);
+    ui.makeOutput.textContent = "Make " + name + " the output";
   }
 
   // While the backward sweep is under way, what the node's grad cell holds so far.
@@ -712,9 +736,11 @@
     if (mode !== "backward" || !m.inGraph[i] || i === m.t) return "";
     const got = m.snaps[stepIndex].got[i];
     if (got === m.expected[i]) return "";
-    if (got === 0) return "\n\n(At this step of the sweep no term has arrived yet: the grad cell shows ?.)";
-    return "\n\n(At this step of the sweep " + got + " of the " + m.expected[i] + " terms have arrived: " +
-      "the grad cell shows " + precise(m.snaps[stepIndex].grad[i]) + " so far.)";
+    const now = "\n\n(At this step of the sweep ";
+    if (got === 0) return now + "no term has arrived yet: the grad cell shows ?.)";
+    const sum = precise(m.snaps[stepIndex].grad[i]);
+    return now + got + " of the " + m.expected[i] + " terms have arrived: " +
+      "the grad cell shows " + sum + " so far.)";
   }
 
   function go(k) {
@@ -723,8 +749,14 @@
     render();
   }
 
+  function checkMode(m) {
+    if (!MODES.includes(m)) {
+      throw new Error('mode must be "forward" or "backward", got ' + JSON.stringify(m));
+    }
+  }
+
   function setMode(m) {
-    if (!MODES.includes(m)) throw new Error('mode must be "forward" or "backward", got ' + JSON.stringify(m));
+    checkMode(m);
     mode = m;
     stepIndex = 0;
     render();
@@ -844,8 +876,8 @@
   document.addEventListener("keydown", (event) => {
     if (event.altKey || event.ctrlKey || event.metaKey) return;
     const target = event.target;
-    const native = target instanceof HTMLInputElement && (target.type === "range" || target.type === "radio");
-    if (native && event.key.startsWith("Arrow")) return; // the slider and the radios move themselves
+    const moving = target instanceof HTMLInputElement && ["range", "radio"].includes(target.type);
+    if (moving && event.key.startsWith("Arrow")) return; // the slider and radios move themselves
     switch (event.key) {
       case "ArrowRight":
         stop();
@@ -911,7 +943,7 @@
 
   window.explorer = {
     steps(m) {
-      if (!MODES.includes(m)) throw new Error('mode must be "forward" or "backward", got ' + JSON.stringify(m));
+      checkMode(m);
       return stepCount(m);
     },
     setMode(m) {
