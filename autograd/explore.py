@@ -134,9 +134,7 @@ def tangent_sweep(order: Sequence[Value], seeds: Mapping[Value, float]) -> list[
             tangent[i] = seeds.get(node, 0.0)
             continue
         local = local_derivatives(node)
-        tangent[i] = math.fsum(
-            d * tangent[index[p]] for d, p in zip(local, node.parents, strict=True) if d != 0.0
-        )
+        tangent[i] = sum(d * tangent[index[p]] for d, p in zip(local, node.parents, strict=True))
     return tangent
 
 
@@ -323,7 +321,7 @@ def overview(
             named = f"{cluster.scope} → {node.label}" if node.label else cluster.scope
             label = f"{named}\n(click to expand)"
             drawn[i] = Box(node, label, "neuron", parents, _outer_scope(cluster.scope))
-        elif any(p in box_of for p in operands[i]):
+        elif any(drawn[p] is not order[p] for p in operands[i]):  # its operands stand in
             drawn[i] = Box(node, node.label, node.op, parents, node.scope)
         else:
             drawn[i] = node

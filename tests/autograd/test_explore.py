@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from autograd import Explorer, Value, draw_dot, explore, grad, topological_order
 from autograd.cli import main as autograd_main
+from autograd.draw import drawn_scopes
 from autograd.explore import local_derivatives, tangent_sweep
 from autograd.rules import RULES
 from nn import MLP
@@ -396,6 +397,23 @@ def test_large_graphs_open_on_an_overview_with_one_box_per_neuron() -> None:
         assert f"data {order[i].data:.4g}" in texts
     detail_nodes = [g for g in drawn["detail"].iter(f"{SVG}g") if g.get("data-kind") == "value"]
     assert len(detail_nodes) == len(order)
+
+
+def test_the_overview_draws_what_follows_the_neurons() -> None:
+    """A loss after the network: its nodes are drawn on the boxes, however far downstream."""
+    model = MLP(2, [4, 4, 1], seed=0)
+    y = model([0.5, -1.0])
+    assert isinstance(y, Value)
+    loss = ((y - 1.0) ** 2).tanh() * 0.5
+    page = explore(loss)
+    assert isinstance(page, Explorer)
+    overview = views(page.html)["overview"]
+    order = topological_order(loss)
+    drawn = {int(g.get("data-node", "")) for g in overview.iter(f"{SVG}g") if g.get("data-node")}
+    scopes = drawn_scopes(order)
+    after = [i for i, node in enumerate(order) if not scopes[i] and node.parents]
+    assert len(after) == 4  # -, **, tanh, *
+    assert set(after) <= drawn and len(order) - 1 in drawn
 
 
 def test_small_graphs_have_no_overview_unless_asked() -> None:
