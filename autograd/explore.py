@@ -429,9 +429,10 @@ def mark_up(
 def _mark_grad_cell(group: ET.Element, grad_width: int) -> None:
     """Replace the text of a value node's last cell (its grad) with one ``grad`` text, centred
     in the cell, for the script to rewrite. The cells are told apart by the vertical rules
-    between them, which Graphviz draws as zero-width polygons after the texts."""
+    between them, which Graphviz draws as zero-width polygons (or polylines) after the texts."""
     rules = []
-    for polygon in group.findall(f"{_SVG}polygon"):
+    shapes = [*group.findall(f"{_SVG}polygon"), *group.findall(f"{_SVG}polyline")]
+    for polygon in shapes:
         xs = {p.split(",")[0] for p in (polygon.get("points") or "").split()}
         if len(xs) == 1:
             rules.append(float(xs.pop()))

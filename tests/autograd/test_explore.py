@@ -222,15 +222,22 @@ def test_a_derivative_that_does_not_exist_is_nan() -> None:
 # --- tangents --------------------------------------------------------------------------------
 
 
-@given(trees(), st.lists(variable_values, min_size=N_VARS, max_size=N_VARS), st.integers(0, 2))
-def test_the_tangent_sweep_is_the_derivative(tree: Tree, xs: list[float], k: int) -> None:
-    """Seeding one input with tangent 1 gives, at the output, d output / d input."""
+def finite_graph(tree: Tree, xs: list[float]) -> tuple[list[Value], Value, list[Value]]:
+    """The inputs, the root and the topological order of ``tree`` on Values labelled x0, x1, ...;
+    hypothesis rejects a tree that is a number, or whose graph holds a NaN or an infinity."""
     inputs = [Value(x, f"x{i}") for i, x in enumerate(xs)]
     root = VALUES.evaluate(tree, inputs)
     assume(isinstance(root, Value))
     order = topological_order(root)
-    assume(inputs[k] in order)
     assume(all(math.isfinite(node.data) for node in order))
+    return inputs, root, order
+
+
+@given(trees(), st.lists(variable_values, min_size=N_VARS, max_size=N_VARS), st.integers(0, 2))
+def test_the_tangent_sweep_is_the_derivative(tree: Tree, xs: list[float], k: int) -> None:
+    """Seeding one input with tangent 1 gives, at the output, d output / d input."""
+    inputs, root, order = finite_graph(tree, xs)
+    assume(inputs[k] in order)
     try:
         (expected,) = grad(root, [inputs[k]])
     except ValueError:  # a derivative that does not exist: the sweep has a NaN there
@@ -251,11 +258,7 @@ def test_the_tangent_sweep_agrees_with_functional_jvp(
     """Seeding every input gives, at the output, autograd.functional.jvp's J v."""
     from autograd.functional import jvp
 
-    inputs = [Value(x, f"x{i}") for i, x in enumerate(xs)]
-    root = VALUES.evaluate(tree, inputs)
-    assume(isinstance(root, Value))
-    order = topological_order(root)
-    assume(all(math.isfinite(node.data) for node in order))
+    inputs, _, order = finite_graph(tree, xs)
     try:
         _, expected = jvp(lambda *args: VALUES.evaluate(tree, list(args)), xs, v)
     except ValueError:  # a derivative that does not exist

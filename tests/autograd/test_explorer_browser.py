@@ -21,7 +21,8 @@ from autograd.explore import local_derivatives
 from autograd.rules import RULES
 from nn import MLP
 from tests.autograd import test_viewer_browser as viewer_tests
-from tests.autograd.expressions import N_VARS, VALUES, Tree, trees, variable_values
+from tests.autograd.expressions import N_VARS, Tree, trees, variable_values
+from tests.autograd.test_explore import finite_graph
 
 if TYPE_CHECKING:
     from selenium.webdriver.chrome.webdriver import WebDriver
@@ -459,11 +460,7 @@ def test_the_pages_sweeps_match_the_engine(
     where: float,
 ) -> None:
     """For any graph and any node made the output, the page's gradients are the engine's."""
-    inputs = [Value(x, f"x{i}") for i, x in enumerate(xs)]
-    root = VALUES.evaluate(tree, inputs)
-    assume(isinstance(root, Value))
-    order = topological_order(root)
-    assume(all(math.isfinite(node.data) for node in order))
+    _, root, order = finite_graph(tree, xs)
     target = order[min(len(order) - 1, int(where * len(order)))]
     try:
         expected = grad(target, order)
