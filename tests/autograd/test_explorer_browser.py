@@ -476,3 +476,23 @@ def test_the_pages_sweeps_match_the_engine(
     for got, want in zip(shown, expected, strict=True):
         assert got == pytest.approx(want, rel=1e-9, abs=1e-12)
     assert page.errors() == []
+
+
+def test_the_inline_page_works_inside_its_frame(driver: WebDriver, tmp_path: Path) -> None:
+    """What Jupyter shows: the page in an iframe's srcdoc, scripted as on its own."""
+    shown = explore(example()[0])
+    assert not isinstance(shown, Path)
+    notebook = tmp_path / "notebook.html"
+    notebook.write_text(f"<!DOCTYPE html><title>a notebook</title>{shown._repr_html_()}", "utf-8")
+    page = Page(driver, notebook)
+    driver.switch_to.frame(driver.find_element("tag name", "iframe"))
+    try:
+        assert page.api("steps('backward')") == 1 + sum(
+            1 for v in topological_order(example()[0]) if v.parents
+        )
+        page.element("next").click()
+        last = page.api("steps('forward')") - 1
+        assert page.counter() == f"Forward step 1 of {last}"
+    finally:
+        driver.switch_to.default_content()
+    assert page.errors() == []
