@@ -519,7 +519,7 @@ PAGE = """<!DOCTYPE html>
       stands for the whole neuron: click it (or press Enter on it) to open it.</li>
   </ol>
 </header>
-<div class="controls" role="toolbar" aria-label="Explorer controls">
+<div class="controls" role="group" aria-label="Explorer controls">
   <fieldset class="modes">
     <legend>Mode</legend>
     <label><input type="radio" name="mode" value="forward" id="mode-forward" checked>
