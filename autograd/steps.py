@@ -58,7 +58,7 @@ def render_steps(
         )
         for node in order
     }
-    out = Path(folder)  # write_atomic creates it with the first frame
+    out = Path(folder)
     width = max(3, len(str(len(steps) - 1)))
     names = [f"step-{k:0{width}d}.svg" for k in range(len(steps))]
     graphs = [
@@ -76,6 +76,7 @@ def render_steps(
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         svgs = pool.map(lambda graph, name: pipe(graph, "svg", name), graphs, names)
         for name, svg in zip(names, svgs, strict=True):
+            out.mkdir(parents=True, exist_ok=True)  # made once the first frame is drawn
             write_atomic(out / name, svg)
     page = out / "index.html"
     write_atomic(page, viewer(names, [step.caption for step in steps]).encode("utf-8"))
