@@ -75,6 +75,7 @@ def _graphviz_not_found_error() -> type[GraphvizNotFoundError]:
             RuntimeError.__init__(self, message)
 
     GraphvizNotFoundError.__module__ = __name__
+    GraphvizNotFoundError.__qualname__ = "GraphvizNotFoundError"
     return GraphvizNotFoundError
 
 

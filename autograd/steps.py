@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
-from autograd.draw import build, checked_order, pipe, write_atomic
+from autograd.draw import build, checked_order, pipe
+from autograd.files import write_atomic
 from autograd.rules import RULES
 from autograd.value import Constant, Value
 

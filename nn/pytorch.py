@@ -10,7 +10,6 @@ install it.
 
 from __future__ import annotations
 
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from nn.mlp import MLP
@@ -29,34 +28,33 @@ WHAT_FITS = (
 )
 
 
-def import_torch(caller: str) -> ModuleType:
-    """The torch module; without it, an ImportError naming ``caller`` and how to install it."""
+def require_torch(caller: str) -> None:
+    """Nothing when PyTorch can be imported; else an ImportError naming ``caller`` and saying how
+    to install it."""
     try:
-        import torch
+        import torch  # noqa: F401
     except ImportError as error:
         raise ImportError(
             f"{caller} needs PyTorch, which is not installed; install chainrule's torch extra "
             f"with: {INSTALL}",
             name="torch",
         ) from error
-    return torch
 
 
 def to_torch(model: MLP) -> torch.nn.Sequential:
     """``model`` as a float64 ``torch.nn.Sequential`` computing the same function."""
-    torch = import_torch("MLP.to_torch")
+    require_torch("MLP.to_torch")
+    import torch
+
     modules: list[torch.nn.Module] = []
     for layer in model.layers:
-        # skip_init: the weights are about to be overwritten, so PyTorch's random initialisation
-        # would only move the user's random-number stream.
-        linear = torch.nn.utils.skip_init(
-            torch.nn.Linear, layer.nin, layer.nout, dtype=torch.float64
-        )
-        with torch.no_grad():
-            linear.weight.copy_(
-                torch.tensor([[w.data for w in n.w] for n in layer.neurons], dtype=torch.float64)
-            )
-            linear.bias.copy_(torch.tensor([n.b.data for n in layer.neurons], dtype=torch.float64))
+        # Made on the meta device, where PyTorch's random initialisation draws nothing (so the
+        # user's random-number stream does not move), then given the model's numbers.
+        linear = torch.nn.Linear(layer.nin, layer.nout, dtype=torch.float64, device="meta")
+        weights = [[w.data for w in neuron.w] for neuron in layer.neurons]
+        biases = [neuron.b.data for neuron in layer.neurons]
+        linear.weight = torch.nn.Parameter(torch.tensor(weights, dtype=torch.float64))
+        linear.bias = torch.nn.Parameter(torch.tensor(biases, dtype=torch.float64))
         modules.append(linear)
         if layer.activation in MODULES:
             modules.append(getattr(torch.nn, MODULES[layer.activation])())
@@ -70,7 +68,9 @@ def from_torch(sequential: torch.nn.Module) -> MLP:
     layer an MLP cannot represent (another kind of module, a Linear without bias or of the wrong
     size, two activations in a row, hidden layers with different activations).
     """
-    torch = import_torch("MLP.from_torch")
+    require_torch("MLP.from_torch")
+    import torch
+
     if not isinstance(sequential, torch.nn.Sequential):
         raise TypeError(
             f"MLP.from_torch takes a torch.nn.Sequential, got {type(sequential).__name__}"
@@ -84,30 +84,31 @@ def from_torch(sequential: torch.nn.Module) -> MLP:
     linears: list[tuple[str, torch.nn.Linear]] = []
     after: list[str] = []  # the activation after each Linear, "linear" for none
     for name, module in sequential.named_children():
-
-        def refuse(why: str, name: str = name, module: torch.nn.Module = module) -> ValueError:
-            return ValueError(f"MLP.from_torch cannot represent layer {name} ({module!r}): {why}")
-
         kind = type(module)
         if kind is torch.nn.Identity:
             continue
-        if kind is torch.nn.Linear:
+        if isinstance(module, torch.nn.Linear) and kind is torch.nn.Linear:
             if module.bias is None:
-                raise refuse("it has no bias; every neuron of an MLP has one")
+                raise _refuse(name, module, "it has no bias; every neuron of an MLP has one")
             if linears and module.in_features != linears[-1][1].out_features:
                 previous = linears[-1][1].out_features
-                raise refuse(f"it takes {module.in_features} inputs, but the layer before it "
-                             f"gives {previous}")  # fmt: skip
+                raise _refuse(
+                    name,
+                    module,
+                    f"it takes {module.in_features} inputs, but the layer before it gives "
+                    f"{previous}",
+                )
             linears.append((name, module))
             after.append("linear")
         elif kind in activations:
             if not linears:
-                raise refuse(f"it comes before the first Linear; {WHAT_FITS}")
+                raise _refuse(name, module, f"it comes before the first Linear; {WHAT_FITS}")
             if after[-1] != "linear":
-                raise refuse(f"it follows another activation; {WHAT_FITS}")
+                raise _refuse(name, module, f"it follows another activation; {WHAT_FITS}")
             after[-1] = activations[kind]
         else:
-            raise refuse(f"{kind.__name__} is not one of the layers an MLP has; {WHAT_FITS}")
+            why = f"{kind.__name__} is not one of the layers an MLP has; {WHAT_FITS}"
+            raise _refuse(name, module, why)
     if not linears:
         raise ValueError(f"MLP.from_torch found no Linear layer in {sequential!r}; {WHAT_FITS}")
     hidden = after[:-1]
@@ -124,8 +125,8 @@ def from_torch(sequential: torch.nn.Module) -> MLP:
         output_activation=after[-1],
     )
     for layer, (name, module) in zip(model.layers, linears, strict=True):
-        weight = _floats(torch, module.weight, f"{name}.weight")
-        bias = _floats(torch, module.bias, f"{name}.bias")
+        weight = _floats(module.weight, f"{name}.weight")
+        bias = _floats(module.bias, f"{name}.bias")
         for neuron, row, b in zip(layer.neurons, weight, bias, strict=True):
             for w, value in zip(neuron.w, row, strict=True):
                 w.data = value
@@ -133,9 +134,16 @@ def from_torch(sequential: torch.nn.Module) -> MLP:
     return model
 
 
-def _floats(torch: ModuleType, tensor: torch.Tensor, name: str) -> list[Any]:
+def _refuse(name: str, module: torch.nn.Module, why: str) -> ValueError:
+    """The error for layer ``name`` of a Sequential, which an MLP cannot represent."""
+    return ValueError(f"MLP.from_torch cannot represent layer {name} ({module!r}): {why}")
+
+
+def _floats(tensor: torch.Tensor, name: str) -> list[Any]:
     """``tensor``'s entries as (nested lists of) Python floats; ValueError naming the tensor when
     it is complex or holds NaN or infinity."""
+    import torch
+
     if tensor.is_complex():
         raise ValueError(f"MLP.from_torch cannot represent {name}: it is complex ({tensor.dtype})")
     values = tensor.detach().to(device="cpu", dtype=torch.float64)

@@ -92,7 +92,7 @@ def load(path: str | os.PathLike[str], cls: type[M]) -> M:
         model.load_state_dict(parameters)
     except ValueError as error:
         raise ValueError(f"{where} does not fit: {error}") from None
-    return model  # type: ignore[return-value]
+    return model
 
 
 def _classes(base: type[Module]) -> dict[str, type[Module]]:

@@ -303,17 +303,13 @@ def test_every_module_counts_its_parameters_from_its_config(
 @pytest.mark.parametrize(
     "config", [{"nin": "2", "nouts": [1]}, {"nin": 2, "nouts": "x"}, {"nin": 2}]
 )
-def test_a_config_that_cannot_be_counted_is_invalid(
-    tmp_path: Path, config: dict[str, Any]
-) -> None:
+def test_a_config_that_cannot_be_counted_is_invalid(tmp_path: Path, config: dict[str, Any]) -> None:
     path = edit(saved(tmp_path), lambda d: d.update(config=config))
     assert "invalid MLP config" in load_error(path)
 
 
 @pytest.mark.parametrize("opening", ["[", '{"a":'])
-def test_deeply_nested_json_is_a_value_error_naming_the_file(
-    tmp_path: Path, opening: str
-) -> None:
+def test_deeply_nested_json_is_a_value_error_naming_the_file(tmp_path: Path, opening: str) -> None:
     path = tmp_path / "nested.json"
     closing = "]" if opening == "[" else "}"
     path.write_text(opening * 100_000 + "1" + closing * 100_000, encoding="utf-8")

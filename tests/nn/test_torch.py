@@ -268,7 +268,7 @@ def train_ours(model: MLP, X: list[list[float]], y: list[float], steps: int, lr:
     optimizer = SGD(model.parameters(), lr=lr, momentum=0.9)
     for _ in range(steps):
         predictions = [model(x) for x in X]
-        loss = mse_loss(predictions, y)  # type: ignore[arg-type]
+        loss = mse_loss(predictions, y)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
