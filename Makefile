@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo notebooks test lint typecheck check-torch browser-test bench setup clean
+.PHONY: demo notebooks test lint typecheck check-torch check-micrograd browser-test bench setup clean
 
 setup: $(INSTALLED) graphviz
 
@@ -79,6 +79,10 @@ $(BENCH_INSTALLED): pyproject.toml $(INSTALLED)
 
 bench: setup $(BENCH_INSTALLED)
 	$(BIN)/python -m benchmarks.run
+
+# nn's MLP against micrograd's, node for node (opt-in: micrograd 0.1.0 is in the bench extra).
+check-micrograd: setup $(BENCH_INSTALLED)
+	$(BIN)/python -m pytest -m micrograd
 
 clean:
 	rm -rf $(VENV) out build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import os
-import secrets
 import stat
 from pathlib import Path
 
@@ -42,7 +41,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
         mode: int | None = stat.S_IMODE(real.stat().st_mode)
     except FileNotFoundError:
         mode = None  # a new file: os.open's 0o666 lets the umask decide, as for any new file
-    temporary = directory / f".{real.name[:_NAME_KEPT]}.{secrets.token_hex(8)}.tmp"
+    # os.urandom rather than the secrets module, which would cost `import autograd` 5 ms.
+    temporary = directory / f".{real.name[:_NAME_KEPT]}.{os.urandom(8).hex()}.tmp"
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     try:
         fd = os.open(temporary, flags, 0o666)

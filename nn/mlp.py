@@ -96,20 +96,18 @@ class Module:
 
     def config(self) -> dict[str, Any]:
         """The constructor arguments (without the seed) that rebuild this module's shape."""
-        return {
-            name: list(value) if isinstance(value, list) else value
-            for name in _signature(type(self)).parameters
-            for value in (getattr(self, name),)
-        }
+        values = {name: getattr(self, name) for name in _signature(type(self)).parameters}
+        return {name: list(v) if isinstance(v, list) else v for name, v in values.items()}
 
     def __repr__(self) -> str:
         """The constructor call: arguments without a default by position, the rest by name."""
         parameters = _signature(type(self)).parameters
-        arguments = (
-            f"{name}={value!r}" if parameters[name].default is not parameters[name].empty
-            else repr(value)
+        arguments = [
+            repr(value)
+            if parameters[name].default is inspect.Parameter.empty
+            else f"{name}={value!r}"
             for name, value in self.config().items()
-        )  # fmt: skip
+        ]
         return f"{type(self).__name__}({', '.join(arguments)})"
 
     @classmethod

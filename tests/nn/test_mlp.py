@@ -305,3 +305,38 @@ def test_repr_shows_the_constructor() -> None:
         repr(MLP(2, [16, 16, 1]))
         == "MLP(2, [16, 16, 1], activation='relu', output_activation='linear')"
     )
+
+
+# --- modules register their parts, as torch.nn.Module does ---------------------------------------
+
+
+class Affine(Module):
+    """A module of the user's own: names, config and repr come from Module."""
+
+    def __init__(self, n: int, scale: float = 1.0, seed: int | None = None) -> None:
+        self.n = n
+        self.scale = scale
+        self.w = [Value(scale) for _ in range(n)]
+        self.inner = Neuron(n, "tanh", seed)
+        self.b = Value(0.0)
+        self.note = "not a part"
+
+
+def test_a_module_of_ones_own_gets_names_config_and_repr_from_its_parts() -> None:
+    module = Affine(2, scale=0.5, seed=0)
+    names = [name for name, _ in module.named_parameters()]
+    assert names == ["w.0", "w.1", "inner.w.0", "inner.w.1", "inner.b", "b"]
+    assert dict(module.named_parameters())["inner.b"] is module.inner.b
+    assert module.config() == {"n": 2, "scale": 0.5}
+    assert repr(module) == "Affine(2, scale=0.5)"
+    module.b = 1.0  # type: ignore[assignment]  # no longer a Value: no longer a parameter
+    assert "b" not in dict(module.named_parameters())
+    module.extra = [Neuron(1, seed=0)]
+    assert "extra.0.w.0" in dict(module.named_parameters())
+    assert Module().named_parameters() == [] and repr(Module()) == "Module()"
+
+
+def test_a_list_of_mixed_things_is_not_a_part() -> None:
+    module = Affine(1)
+    module.mixed = [Value(1.0), "text"]
+    assert not any(name.startswith("mixed") for name, _ in module.named_parameters())

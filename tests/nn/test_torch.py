@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -352,3 +353,17 @@ def test_from_torch_refuses_non_finite_weights_and_what_is_not_a_sequential(torc
     assert "no Linear layer" in refused(torch)
     with pytest.raises(TypeError, match="takes a torch.nn.Sequential, got Linear"):
         MLP.from_torch(torch.nn.Linear(2, 1))
+
+
+def test_the_readme_hand_off_runs_and_agrees(
+    torch: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## When you outgrow chainrule", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    scope: dict[str, Any] = {}
+    exec(compile(code, "README.md", "exec"), scope)
+    theirs, ours = (float(v) for v in capsys.readouterr().out.splitlines()[0].split())
+    assert theirs == pytest.approx(ours, rel=1e-12)
+    assert isinstance(scope["model"], MLP)
+    assert scope["model"].state_dict() == MLP.from_torch(scope["net"]).state_dict()
