@@ -7,6 +7,7 @@ and a failure (a full disk, an interrupt) leaves the old file as it was and no t
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import stat
@@ -38,9 +39,9 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     if real.is_dir():
         raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
     try:
-        mode: int | None = stat.S_IMODE(real.stat().st_mode)
+        old: os.stat_result | None = real.stat()
     except FileNotFoundError:
-        mode = None  # a new file: os.open's 0o666 lets the umask decide, as for any new file
+        old = None  # a new file: os.open's 0o666 lets the umask decide, as for any new file
     # os.urandom rather than the secrets module, which would cost `import autograd` 5 ms.
     temporary = directory / f".{real.name[:_NAME_KEPT]}.{os.urandom(8).hex()}.tmp"
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
@@ -50,8 +51,8 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
         raise _naming(error, target) from None
     try:
         with os.fdopen(fd, "wb") as stream:
-            if mode is not None and os.chmod in os.supports_fd:
-                os.chmod(stream.fileno(), mode)
+            if old is not None:
+                _keep_mode_and_owner(stream.fileno(), old)
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
@@ -62,7 +63,32 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+    _sync_directory(directory)
     return target
+
+
+def _keep_mode_and_owner(fd: int, old: os.stat_result) -> None:
+    """Give the new file the old one's permission bits, and its owner where that is allowed
+    (as root, say, so that root saving over a user's file leaves it the user's)."""
+    if os.chmod in os.supports_fd:
+        os.chmod(fd, stat.S_IMODE(old.st_mode))
+    if hasattr(os, "fchown"):
+        # An ordinary user cannot give a file away: the new file is then theirs.
+        with contextlib.suppress(PermissionError):
+            os.fchown(fd, old.st_uid, old.st_gid)
+
+
+def _sync_directory(directory: Path) -> None:
+    """Flush the directory entry of the replace to disk too, where the system allows it."""
+    try:
+        fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return  # not possible on this system (Windows opens no directories): best effort
+    try:
+        with contextlib.suppress(OSError):
+            os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _naming(error: OSError, target: Path) -> OSError:

@@ -66,7 +66,12 @@ def load(path: str | os.PathLike[str], cls: type[M]) -> M:
     known = _classes(Module)
     module_class = known.get(kind) if isinstance(kind, str) else None
     if module_class is None:
-        raise ValueError(f"{where} holds an unknown module {kind!r} (known: {', '.join(known)})")
+        loadable = ", ".join(name for name, c in known.items() if _loadable(c))
+        raise ValueError(f"{where} holds an unknown module {kind!r} (known: {loadable})")
+    if not _loadable(module_class):
+        raise ValueError(
+            f"{where} holds a {kind}, which cannot be loaded: it does not define parameter_count"
+        )
     if not issubclass(module_class, cls):
         raise ValueError(f"{where} holds a {kind}, not a {cls.__name__}")
     config, parameters = document.get("config"), document.get("parameters")
@@ -93,6 +98,13 @@ def load(path: str | os.PathLike[str], cls: type[M]) -> M:
     except ValueError as error:
         raise ValueError(f"{where} does not fit: {error}") from None
     return model
+
+
+def _loadable(cls: type[Module]) -> bool:
+    """Whether ``cls`` says how many parameters a config makes, which loading checks first."""
+    from nn.mlp import Module
+
+    return cls.parameter_count.__func__ is not Module.parameter_count.__func__  # type: ignore[attr-defined]
 
 
 def _classes(base: type[Module]) -> dict[str, type[Module]]:

@@ -125,3 +125,12 @@ def test_the_graph_command_creates_no_folders(
     assert status == 1
     assert "missing" in err and "does not exist" in err and "Traceback" not in err
     assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only root can give a file to another user")
+def test_root_saving_over_a_users_file_leaves_it_the_users(tmp_path: Path) -> None:
+    target = tmp_path / "g.svg"
+    target.write_bytes(b"old")
+    os.chown(target, 12345, 23456)
+    write_atomic(target, b"new")
+    assert (target.stat().st_uid, target.stat().st_gid) == (12345, 23456)

@@ -314,3 +314,19 @@ def test_deeply_nested_json_is_a_value_error_naming_the_file(tmp_path: Path, ope
     closing = "]" if opening == "[" else "}"
     path.write_text(opening * 100_000 + "1" + closing * 100_000, encoding="utf-8")
     assert "is nested too deeply" in load_error(path)
+
+
+class Scaled(Module):
+    """A module of the user's own that does not say how many parameters a config makes."""
+
+    def __init__(self, n: int = 1) -> None:
+        self.n = n
+        self.w = [Value(1.0) for _ in range(n)]
+
+
+def test_a_module_without_parameter_count_is_saved_but_not_loaded(tmp_path: Path) -> None:
+    path = Scaled(2).save(tmp_path / "scaled.json")
+    assert "holds a Scaled, which cannot be loaded" in load_error(path, Module)
+    message = load_error(edit(path, lambda d: d.update(module="Transformer")), Module)
+    known = message.split("(known: ")[1].rstrip(")").split(", ")
+    assert {"Neuron", "Layer", "MLP"} <= set(known) and not {"Module", "Scaled"} & set(known)
