@@ -13,6 +13,7 @@ import inspect
 import json
 import math
 import os
+import reprlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -83,16 +84,20 @@ def load(path: str | os.PathLike[str], cls: type[M]) -> M:
         inspect.signature(module_class).bind(**config)
         count = module_class.parameter_count(config)
     except (TypeError, ValueError) as error:
-        raise ValueError(f"{where} has an invalid {kind} config {config!r}: {error}") from None
+        raise ValueError(
+            f"{where} has an invalid {kind} config {reprlib.repr(config)}: {error}"
+        ) from None
     if count > _SLACK_FACTOR * len(parameters) + _SLACK:
         raise ValueError(
-            f"{where} does not fit: its {kind} config {config!r} makes {count:,} parameters, "
-            f"but the file holds {len(parameters):,}"
+            f"{where} does not fit: its {kind} config {reprlib.repr(config)} makes {count:,} "
+            f"parameters, but the file holds {len(parameters):,}"
         )
     try:
         model = module_class(**config)
     except (TypeError, ValueError) as error:
-        raise ValueError(f"{where} has an invalid {kind} config {config!r}: {error}") from None
+        raise ValueError(
+            f"{where} has an invalid {kind} config {reprlib.repr(config)}: {error}"
+        ) from None
     try:
         model.load_state_dict(parameters)
     except ValueError as error:
@@ -104,7 +109,8 @@ def _loadable(cls: type[Module]) -> bool:
     """Whether ``cls`` says how many parameters a config makes, which loading checks first."""
     from nn.mlp import Module
 
-    return cls.parameter_count.__func__ is not Module.parameter_count.__func__  # type: ignore[attr-defined]
+    own = cls.__mro__[: cls.__mro__.index(Module)]  # cls and its bases below Module
+    return any("parameter_count" in vars(c) for c in own)
 
 
 def _classes(base: type[Module]) -> dict[str, type[Module]]:

@@ -330,3 +330,10 @@ def test_a_module_without_parameter_count_is_saved_but_not_loaded(tmp_path: Path
     message = load_error(edit(path, lambda d: d.update(module="Transformer")), Module)
     known = message.split("(known: ")[1].rstrip(")").split(", ")
     assert {"Neuron", "Layer", "MLP"} <= set(known) and not {"Module", "Scaled"} & set(known)
+
+
+def test_a_huge_config_is_shown_shortened(tmp_path: Path) -> None:
+    path = edit(saved(tmp_path), lambda d: d["config"].update(nouts=[7] * 100_000))
+    message = load_error(path)
+    assert "makes 5,599,965 parameters, but the file holds 13" in message
+    assert len(message) < 500
