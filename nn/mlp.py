@@ -3,7 +3,8 @@
 A neuron computes ``z = b + Σ w_i x_i`` as micrograd's ``Neuron`` does, ``sum(w_i x_i, start=b)``:
 the chain ``((b + w_0 x_0) + w_1 x_1) + ...`` of binary ``+`` and ``*`` nodes, node for node and
 operand for operand, and then one activation node, so that ``out.parents[0]`` is ``z``. With the
-same weights and inputs, every ``.data`` and ``.grad`` equals micrograd's bit for bit.
+same weights and inputs every ``.data`` equals micrograd's bit for bit, and every ``.grad`` to
+rounding (micrograd's backward visits a node's consumers in the order of a set).
 A neuron's parameters, z and output carry its scope (``layers.0.neurons.3``), and drawings
 cluster everything between them under it.
 
