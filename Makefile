@@ -41,8 +41,9 @@ $(NOTEBOOKS_INSTALLED): pyproject.toml $(RUNTIME_INSTALLED)
 	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on -e '.[notebooks]'
 	touch $@
 
+# Jupyter refuses to start as root (as in many containers) unless told that it is meant.
 notebooks: $(NOTEBOOKS_INSTALLED) graphviz
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: setup
 	$(BIN)/python -m pytest
