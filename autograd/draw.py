@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from autograd.engine import topological_order
-from autograd.files import write_atomic
+from autograd.files import write_atomic as write_atomic  # still importable from here
 from autograd.value import Constant, Value
 
 RANKDIRS = ("LR", "RL", "TB", "BT")
