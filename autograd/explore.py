@@ -27,7 +27,8 @@ from importlib import resources
 from pathlib import Path
 from typing import cast
 
-from autograd.draw import build, checked_order, drawn_scopes, pipe, write_atomic
+from autograd.draw import build, checked_order, drawn_scopes, pipe
+from autograd.files import write_atomic
 from autograd.rules import RULES
 from autograd.value import Constant, Value, as_float
 

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
-from autograd.draw import build, checked_order, pipe, write_atomic
+from autograd.draw import build, checked_order, pipe
+from autograd.files import write_atomic
 from autograd.functional import tangent
 from autograd.rules import RULES
 from autograd.value import Constant, Value, as_float
@@ -88,7 +89,7 @@ def render_steps(
         )
         for node in order
     }
-    out = Path(folder)  # write_atomic creates it with the first frame
+    out = Path(folder)
     width = max(3, len(str(len(steps) - 1)))
     names = [f"step-{k:0{width}d}.svg" for k in range(len(steps))]
     graphs = [
@@ -107,6 +108,7 @@ def render_steps(
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
         svgs = pool.map(lambda graph, name: pipe(graph, "svg", name), graphs, names)
         for name, svg in zip(names, svgs, strict=True):
+            out.mkdir(parents=True, exist_ok=True)  # made once the first frame is drawn
             write_atomic(out / name, svg)
     page = out / "index.html"
     title = "Backward pass" if mode == "backward" else "Forward mode: the tangent sweep"
