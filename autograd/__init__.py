@@ -6,6 +6,7 @@ from autograd.engine import backward, grad, topological_order
 from autograd.mode import enable_grad, is_grad_enabled, no_grad, scope
 from autograd.rules import RULES, Rule
 from autograd.steps import render_steps
+from autograd.tape import Tape, TraceError, trace
 from autograd.value import Constant, Value
 
 __all__ = [
@@ -14,6 +15,8 @@ __all__ = [
     "GradcheckError",
     "GraphvizNotFoundError",
     "Rule",
+    "Tape",
+    "TraceError",
     "Value",
     "backward",
     "draw_dot",
@@ -26,4 +29,5 @@ __all__ = [
     "render_steps",
     "scope",
     "topological_order",
+    "trace",
 ]

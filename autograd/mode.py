@@ -8,7 +8,11 @@ with no scope, and only otherwise is the thread's own state consulted.
 from __future__ import annotations
 
 import threading
-from contextlib import ContextDecorator
+from collections.abc import Iterator
+from contextlib import ContextDecorator, contextmanager
+
+# A comparison of Values made while tracing: (operator, left, right, outcome).
+Comparison = tuple[str, object, object, bool]
 
 
 class _ThreadState(threading.local):
@@ -18,15 +22,18 @@ class _ThreadState(threading.local):
         self.recording = True
         self.scope = ""
         self.saved: list[tuple[bool, str]] = []  # what each open Mode replaced, innermost last
+        # The comparison lists of the traces open in this thread (autograd.tape), innermost last.
+        self.comparisons: list[list[Comparison]] = []
 
 
 class _Modes:
     """The open-context counter shared by all threads, and each thread's own state."""
 
-    __slots__ = ("_lock", "open", "thread")
+    __slots__ = ("_lock", "open", "thread", "tracing")
 
     def __init__(self) -> None:
         self.open = 0
+        self.tracing = 0  # traces open in any thread: while 0, comparisons record nothing
         self.thread = _ThreadState()
         self._lock = threading.Lock()
 
@@ -92,3 +99,33 @@ def scope(name: str) -> Mode:
         raise TypeError(f"scope name must be a str, got {type(name).__name__}")
     outer = modes.scope()
     return Mode(scope=f"{outer}.{name}" if outer and name else name or outer)
+
+
+# --- the comparison recorder of traced tapes ---------------------------------------------------
+
+
+def record_comparison(op: str, left: object, right: object, outcome: bool) -> None:
+    """Note ``left op right == outcome`` for every trace open in this thread (its guards).
+
+    Value's ``<``, ``<=``, ``>``, ``>=`` call this after comparing, and only while
+    ``modes.tracing`` is not zero, so comparisons cost nothing extra outside a trace. The
+    compiled Value calls it the same way: ``record_comparison("<", self, other, result)``.
+    """
+    for comparisons in modes.thread.comparisons:
+        comparisons.append((op, left, right, outcome))
+
+
+@contextmanager
+def recording_comparisons() -> Iterator[list[Comparison]]:
+    """Within the block, this thread's comparisons of Values are appended to the list given."""
+    comparisons: list[Comparison] = []
+    state = modes.thread
+    state.comparisons.append(comparisons)
+    with modes._lock:
+        modes.tracing += 1
+    try:
+        yield comparisons
+    finally:
+        with modes._lock:
+            modes.tracing -= 1
+        state.comparisons.remove(comparisons)

@@ -11,7 +11,7 @@ import numbers
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Union
 
-from autograd.mode import modes
+from autograd.mode import modes, record_comparison
 from autograd.rules import RULES
 
 if TYPE_CHECKING:
@@ -173,17 +173,30 @@ class Value:
         """A new leaf with the same data, outside any graph."""
         return Value(self.data)
 
+    # Comparisons read data; while a trace is open they are recorded as the tape's guards.
     def __lt__(self, other: Operand) -> bool:
-        return self.data < _data(other)
+        outcome = self.data < _data(other)
+        if modes.tracing:
+            record_comparison("<", self, other, outcome)
+        return outcome
 
     def __le__(self, other: Operand) -> bool:
-        return self.data <= _data(other)
+        outcome = self.data <= _data(other)
+        if modes.tracing:
+            record_comparison("<=", self, other, outcome)
+        return outcome
 
     def __gt__(self, other: Operand) -> bool:
-        return self.data > _data(other)
+        outcome = self.data > _data(other)
+        if modes.tracing:
+            record_comparison(">", self, other, outcome)
+        return outcome
 
     def __ge__(self, other: Operand) -> bool:
-        return self.data >= _data(other)
+        outcome = self.data >= _data(other)
+        if modes.tracing:
+            record_comparison(">=", self, other, outcome)
+        return outcome
 
     # == and hash stay object's own (identity), so Values live in sets and dicts as distinct nodes.
 
