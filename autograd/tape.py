@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 
     Array = NDArray[np.float64]
     Index = NDArray[np.intp]
+else:
+    Array = Index = Any
 
 # Op code k is the k-th operation of the rule table.
 OPS: tuple[str, ...] = tuple(RULES)
@@ -69,15 +71,16 @@ class TraceError(RuntimeError):
 
 @dataclass(frozen=True)
 class Guard:
-    """A comparison made while tracing: ``slot op right`` was ``outcome`` on the example.
+    """A comparison made while tracing: ``left op right`` was ``outcome`` on the example.
 
-    ``right`` is a slot when the right-hand side was a Value, else the number itself.
+    ``left`` is a slot; the right-hand side is the slot ``right`` when it was a Value (else
+    ``right`` is -1 and ``number`` holds it).
     """
 
     op: str
     left: int
-    right: int | float
-    right_is_slot: bool
+    right: int
+    number: float
     outcome: bool
 
 
@@ -140,7 +143,8 @@ def _example_numbers(arg: object, k: int) -> list[float] | None:
             f"trace example argument {k} must be a number or a flat sequence of numbers, "
             f"got {type(arg).__name__}"
         )
-    return [as_float(x, f"trace example argument {k}[{i}]") for i, x in enumerate(arg)]  # type: ignore[attr-defined]
+    items: Sequence[object] = arg  # type: ignore[assignment]
+    return [as_float(x, f"trace example argument {k}[{i}]") for i, x in enumerate(items)]
 
 
 def _walk(roots: Sequence[Value]) -> list[Value]:
@@ -219,9 +223,9 @@ class Tape:
         self.guards = [
             Guard(
                 op,
-                slot[left] if isinstance(left, Value) else -1,
-                slot[right] if isinstance(right, Value) else as_float(right, "comparison"),
-                isinstance(right, Value),
+                slot[left],
+                slot[right] if isinstance(right, Value) else -1,
+                0.0 if isinstance(right, Value) else as_float(right, "comparison operand"),
                 outcome,
             )
             for op, left, right, outcome in comparisons
@@ -251,7 +255,8 @@ class Tape:
         if node not in self.slots:
             raise ValueError(f"{node!r} is not a node of this tape's recorded graph")
         values, _ = self._last
-        return values[self.slots[node]].copy()
+        row: Array = values[self.slots[node]].copy()
+        return row
 
     # --- replay --------------------------------------------------------------------------------
 
@@ -265,9 +270,10 @@ class Tape:
                 f"the tape takes {len(self.widths)} arguments, as f did when traced; "
                 f"got {len(batch)}"
             )
-        arrays = [_batch_array(arg, k, width) for k, (arg, width) in enumerate(
-            zip(batch, self.widths, strict=True)
-        )]
+        arrays = [
+            _batch_array(arg, k, width)
+            for k, (arg, width) in enumerate(zip(batch, self.widths, strict=True))
+        ]
         size = arrays[0].shape[0]
         for k, array in enumerate(arrays[1:], start=1):
             if array.shape[0] != size:
@@ -289,7 +295,8 @@ class Tape:
             values[row : self.first_node] = np.array(self.constants)[:, None]
         self._numpy_plan().forward(values)
         self._last = (values, size)
-        return values[self.output].copy()
+        result: Array = values[self.output].copy()
+        return result
 
     def backward(self, weights: object = None) -> None:
         """Add to every captured leaf's ``.grad`` the sum over the last batch of
@@ -372,7 +379,7 @@ class Tape:
 
     def guard_error(self, guard: Guard, sample: int, left: float, right: float) -> TraceError:
         """The TraceError for a sample that disagrees with a guard."""
-        right_name = self.describe(guard.right) if guard.right_is_slot else repr(guard.right)
+        right_name = self.describe(guard.right) if guard.right >= 0 else repr(guard.number)
         return TraceError(
             f"sample {sample} takes another branch than the traced example: f compared "
             f"{self.describe(guard.left)} {guard.op} {right_name}, which was {guard.outcome} "
@@ -443,15 +450,15 @@ def _np() -> Any:
     return np
 
 
-def _sigmoid(a: Array) -> Array:
+def _sigmoid(a: Array) -> Any:
     np = _np()
     e = np.exp(-np.abs(a))
-    return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))  # type: ignore[no-any-return]
+    return np.where(a >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-def _array_values() -> dict[str, Callable[..., Array]]:
+def _array_values() -> dict[str, Callable[..., Any]]:
     np = _np()
-    table: dict[str, Callable[..., Array]] = {
+    table: dict[str, Callable[..., Any]] = {
         op: RULES[op].value for op in ("+", "-", "*", "neg", "pos", "abs")
     }
     table.update(
@@ -471,13 +478,13 @@ def _array_values() -> dict[str, Callable[..., Array]]:
     return table
 
 
-def _not_integer(b: Array) -> Array:
+def _not_integer(b: Array) -> Any:
     np = _np()
-    return ~np.isfinite(b) | (np.floor(b) != b)  # type: ignore[no-any-return]
+    return ~np.isfinite(b) | (np.floor(b) != b)
 
 
 # Where the forward value is outside the domain: the samples the table's rule refuses.
-def _domains() -> dict[str, Callable[..., Array]]:
+def _domains() -> dict[str, Callable[..., Any]]:
     np = _np()
     return {
         "/": lambda a, b: b == 0,
@@ -549,7 +556,7 @@ class _NumpyPlan:
         self.guards_after: dict[int, list[Guard]] = {}
         self.early_guards: list[Guard] = []
         for guard in tape.guards:
-            ready = max(guard.left, guard.right if guard.right_is_slot else -1)  # type: ignore[call-overload]
+            ready = max(guard.left, guard.right)
             if ready < first:
                 self.early_guards.append(guard)
                 continue
@@ -564,9 +571,7 @@ class _NumpyPlan:
             if rows.size == 0:
                 continue
             every = rows.size == group.stop - group.start
-            outs: slice | Index = (
-                slice(group.start, group.stop) if every else group.start + rows
-            )
+            outs: slice | Index = slice(group.start, group.stop) if every else group.start + rows
             a = group.a if every else group.a[rows]
             b = None if group.b is None else group.b if every else group.b[rows]
             self.backward_groups.append(
@@ -577,12 +582,12 @@ class _NumpyPlan:
         np = _np()
         for guard in guards:
             left = values[guard.left]
-            right = values[guard.right] if guard.right_is_slot else guard.right  # type: ignore[index]
+            right = values[guard.right] if guard.right >= 0 else guard.number
             outcome = COMPARISONS[guard.op](left, right)
             wrong = outcome != guard.outcome
             if wrong.any():
                 s = int(np.argmax(wrong))
-                r = float(right[s]) if guard.right_is_slot else float(right)  # type: ignore[index, arg-type]
+                r = float(values[guard.right, s]) if guard.right >= 0 else guard.number
                 raise self.tape.guard_error(guard, s, float(left[s]), r)
 
     def forward(self, values: Array) -> None:
@@ -591,8 +596,8 @@ class _NumpyPlan:
         self._check_guards(self.early_guards, values)
         with np.errstate(all="ignore"):
             for k, group in enumerate(self.groups):
-                operands = (values[group.a],) if group.b is None else (
-                    values[group.a], values[group.b]
+                operands = (
+                    (values[group.a],) if group.b is None else (values[group.a], values[group.b])
                 )
                 domain = self.domains.get(group.op)
                 if domain is not None:
@@ -605,7 +610,7 @@ class _NumpyPlan:
                 if guards:
                     self._check_guards(guards, values)
 
-    def backward(self, values: Array, seed: Array) -> Array:
+    def backward(self, values: Array, seed: Array) -> Any:
         np = _np()
         tape = self.tape
         adjoints = np.zeros_like(values)
