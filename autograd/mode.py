@@ -29,11 +29,10 @@ class _ThreadState(threading.local):
 class _Modes:
     """The open-context counter shared by all threads, and each thread's own state."""
 
-    __slots__ = ("_lock", "open", "thread", "tracing")
+    __slots__ = ("_lock", "open", "thread")
 
     def __init__(self) -> None:
         self.open = 0
-        self.tracing = 0  # traces open in any thread: while 0, comparisons record nothing
         self.thread = _ThreadState()
         self._lock = threading.Lock()
 
@@ -107,9 +106,10 @@ def scope(name: str) -> Mode:
 def record_comparison(op: str, left: object, right: object, outcome: bool) -> None:
     """Note ``left op right == outcome`` for every trace open in this thread (its guards).
 
-    Value's ``<``, ``<=``, ``>``, ``>=`` call this after comparing, and only while
-    ``modes.tracing`` is not zero, so comparisons cost nothing extra outside a trace. The
-    compiled Value calls it the same way: ``record_comparison("<", self, other, result)``.
+    Value's ``<``, ``<=``, ``>``, ``>=`` call this after comparing, but only while a context is
+    open in some thread (``modes.open``, which a trace keeps open), so outside one a comparison
+    costs nothing extra. The compiled Value does the same: when its copy of the open-context
+    counter is not zero, it calls ``record_comparison("<", self, other, result)``.
     """
     for comparisons in modes.thread.comparisons:
         comparisons.append((op, left, right, outcome))
@@ -121,11 +121,8 @@ def recording_comparisons() -> Iterator[list[Comparison]]:
     comparisons: list[Comparison] = []
     state = modes.thread
     state.comparisons.append(comparisons)
-    with modes._lock:
-        modes.tracing += 1
     try:
-        yield comparisons
+        with Mode():  # keeps modes.open above zero, so comparisons report to record_comparison
+            yield comparisons
     finally:
-        with modes._lock:
-            modes.tracing -= 1
         state.comparisons.remove(comparisons)

@@ -173,28 +173,29 @@ class Value:
         """A new leaf with the same data, outside any graph."""
         return Value(self.data)
 
-    # Comparisons read data; while a trace is open they are recorded as the tape's guards.
+    # Comparisons read data; while a trace is open they are recorded as the tape's guards
+    # (record_comparison ignores them unless this thread is tracing).
     def __lt__(self, other: Operand) -> bool:
         outcome = self.data < _data(other)
-        if modes.tracing:
+        if modes.open:
             record_comparison("<", self, other, outcome)
         return outcome
 
     def __le__(self, other: Operand) -> bool:
         outcome = self.data <= _data(other)
-        if modes.tracing:
+        if modes.open:
             record_comparison("<=", self, other, outcome)
         return outcome
 
     def __gt__(self, other: Operand) -> bool:
         outcome = self.data > _data(other)
-        if modes.tracing:
+        if modes.open:
             record_comparison(">", self, other, outcome)
         return outcome
 
     def __ge__(self, other: Operand) -> bool:
         outcome = self.data >= _data(other)
-        if modes.tracing:
+        if modes.open:
             record_comparison(">=", self, other, outcome)
         return outcome
 
