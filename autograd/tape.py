@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import numbers
 import operator
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -233,6 +234,7 @@ class Tape:
         ]
         self.live = _ancestors(self)
         self._plan: _NumpyPlan | None = None
+        self._compiled: _CompiledPlan | None = None
         self._last: tuple[Array, int] | None = None
 
     # --- inspection ----------------------------------------------------------------------------
@@ -293,7 +295,7 @@ class Tape:
             row += n_leaves
         if self.constants:
             values[row : self.first_node] = np.array(self.constants)[:, None]
-        self._numpy_plan().forward(values)
+        self._replay().forward(values)
         self._last = (values, size)
         result: Array = values[self.output].copy()
         return result
@@ -315,16 +317,43 @@ class Tape:
                     f"tape.backward weights must have shape ({size},), one per sample of the "
                     f"last call; got shape {seed.shape}"
                 )
-        adjoints = self._numpy_plan().backward(values, seed)
+        adjoints = self._replay().backward(values, seed)
         start = self.n_inputs
         sums = adjoints[start : start + len(self.leaves)].sum(axis=1).tolist()
         for leaf, total in zip(self.leaves, sums, strict=True):
             leaf.grad += total
 
-    def _numpy_plan(self) -> _NumpyPlan:
-        if self._plan is None:
-            self._plan = _NumpyPlan(self)
-        return self._plan
+    @property
+    def replay(self) -> str:
+        """Which replay runs this tape: ``"compiled"`` (C) or ``"numpy"``."""
+        return "numpy" if _compiled_module() is None else "compiled"
+
+    def _replay(self) -> _NumpyPlan | _CompiledPlan:
+        module = _compiled_module()
+        if module is None:
+            if self._plan is None:
+                self._plan = _NumpyPlan(self)
+            return self._plan
+        if self._compiled is None:
+            self._compiled = _CompiledPlan(self, module)
+        return self._compiled
+
+    def check_guards(self, guards: Sequence[Guard], values: Array) -> None:
+        """Raise TraceError for the first sample on which any of ``guards`` takes the other
+        branch."""
+        np = _np()
+        for guard in guards:
+            left = values[guard.left]
+            right = values[guard.right] if guard.right >= 0 else guard.number
+            wrong = COMPARISONS[guard.op](left, right) != guard.outcome
+            if wrong.any():
+                s = int(np.argmax(wrong))
+                r = float(values[guard.right, s]) if guard.right >= 0 else guard.number
+                raise self.guard_error(guard, s, float(left[s]), r)
+
+    def guard_ready(self, guard: Guard) -> int:
+        """The instruction after which ``guard`` can be checked (-1: before any)."""
+        return max(guard.left, guard.right, self.first_node - 1) - self.first_node
 
     # --- messages ------------------------------------------------------------------------------
 
@@ -364,7 +393,7 @@ class Tape:
 
     def derivative_error(
         self, instruction: int, sample: int, values: Array, adjoint: float
-    ) -> ValueError:
+    ) -> ArithmeticError | ValueError:
         """The rule table's own ValueError for an undefined derivative, naming the sample."""
         op = OPS[self.codes[instruction]]
         operands = [float(values[self.a[instruction], sample])]
@@ -373,8 +402,8 @@ class Tape:
         out = float(values[self.first_node + instruction, sample])
         try:
             RULES[op].vjp(adjoint, out, *operands)
-        except ValueError as error:
-            return ValueError(f"{error} (sample {sample})")
+        except (ArithmeticError, ValueError) as error:
+            return type(error)(f"{error} (sample {sample})")
         raise AssertionError(f"the derivative of {op} at {operands} is defined")
 
     def guard_error(self, guard: Guard, sample: int, left: float, right: float) -> TraceError:
@@ -556,7 +585,7 @@ class _NumpyPlan:
         self.guards_after: dict[int, list[Guard]] = {}
         self.early_guards: list[Guard] = []
         for guard in tape.guards:
-            ready = max(guard.left, guard.right)
+            ready = first + tape.guard_ready(guard)
             if ready < first:
                 self.early_guards.append(guard)
                 continue
@@ -578,22 +607,10 @@ class _NumpyPlan:
                 (group, outs, a, b, _Scatter(a), None if b is None else _Scatter(b))
             )
 
-    def _check_guards(self, guards: list[Guard], values: Array) -> None:
-        np = _np()
-        for guard in guards:
-            left = values[guard.left]
-            right = values[guard.right] if guard.right >= 0 else guard.number
-            outcome = COMPARISONS[guard.op](left, right)
-            wrong = outcome != guard.outcome
-            if wrong.any():
-                s = int(np.argmax(wrong))
-                r = float(values[guard.right, s]) if guard.right >= 0 else guard.number
-                raise self.tape.guard_error(guard, s, float(left[s]), r)
-
     def forward(self, values: Array) -> None:
         np = _np()
         first = self.tape.first_node
-        self._check_guards(self.early_guards, values)
+        self.tape.check_guards(self.early_guards, values)
         with np.errstate(all="ignore"):
             for k, group in enumerate(self.groups):
                 operands = (
@@ -608,7 +625,7 @@ class _NumpyPlan:
                 values[group.start : group.stop] = self.values[group.op](*operands)
                 guards = self.guards_after.get(k)
                 if guards:
-                    self._check_guards(guards, values)
+                    self.tape.check_guards(guards, values)
 
     def backward(self, values: Array, seed: Array) -> Any:
         np = _np()
@@ -654,3 +671,76 @@ class _Scatter:
             adjoints[self.index] += rows
         else:
             adjoints[self.slots] += np.add.reduceat(rows[self.order], self.starts, axis=0)
+
+
+# --- the compiled replay --------------------------------------------------------------------------
+
+
+def _compiled_module() -> Any:
+    """``autograd._tape`` when it is built and the compiled backend is chosen, else None."""
+    global _COMPILED
+    if _COMPILED is False:
+        _COMPILED = None
+        if os.environ.get("CHAINRULE_BACKEND", "") != "python":
+            try:
+                from autograd import _tape  # type: ignore[attr-defined]
+
+                _COMPILED = _tape
+            except ImportError:
+                pass
+    return _COMPILED
+
+
+_COMPILED: Any = False  # not looked for yet
+
+
+class _CompiledPlan:
+    """The program as rows of four int32 (op, a, b, live) for ``autograd._tape``, cut where
+    guards are checked."""
+
+    def __init__(self, tape: Tape, module: Any) -> None:
+        np = _np()
+        self.tape = tape
+        self.module = module
+        n = len(tape.codes)
+        program = np.empty((n, 4), dtype=np.int32)
+        program[:, 0] = tape.codes
+        program[:, 1] = tape.a
+        program[:, 2] = tape.b
+        program[:, 3] = tape.live
+        self.program = program
+        after: dict[int, list[Guard]] = {}
+        for guard in tape.guards:
+            after.setdefault(tape.guard_ready(guard), []).append(guard)
+        self.early_guards = after.pop(-1, [])
+        # Run the instructions in segments, checking each guard as soon as its operands exist.
+        self.segments: list[tuple[int, int, list[Guard]]] = []
+        start = 0
+        for ready in sorted(after):
+            self.segments.append((start, ready + 1, after[ready]))
+            start = ready + 1
+        if start < n or not self.segments:
+            self.segments.append((start, n, []))
+
+    def forward(self, values: Array) -> None:
+        tape = self.tape
+        size = values.shape[1]
+        tape.check_guards(self.early_guards, values)
+        for start, stop, guards in self.segments:
+            failure = self.module.forward(self.program, tape.first_node, values, size, start, stop)
+            if failure is not None:
+                raise tape.domain_error(failure[0], failure[1], values)
+            tape.check_guards(guards, values)
+
+    def backward(self, values: Array, seed: Array) -> Any:
+        np = _np()
+        tape = self.tape
+        adjoints = np.zeros_like(values)
+        adjoints[tape.output] = seed
+        failure = self.module.backward(
+            self.program, tape.first_node, values, adjoints, values.shape[1]
+        )
+        if failure is not None:
+            i, s = failure
+            raise tape.derivative_error(i, s, values, float(adjoints[tape.first_node + i, s]))
+        return adjoints

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+import autograd.tape
 from autograd import RULES, Tape, TraceError, Value, draw_dot, no_grad, trace
 from autograd.tape import DERIVATIVE_DOMAINS, _array_values, _array_vjps, _domains
 from nn import MLP, binary_cross_entropy, cross_entropy, hinge_loss, mse_loss
@@ -22,6 +23,18 @@ from tests.autograd.expressions import N_VARS, VALUES, Tree, kinks_nearby, trees
 
 VALUE_RTOL = 1e-12
 GRAD_RTOL = 1e-10
+
+# Every test runs on each replay this build has: NumPy always, C when autograd._tape is built
+# and the compiled backend is chosen.
+REPLAYS = ["numpy"] + (["compiled"] if autograd.tape._compiled_module() is not None else [])
+
+
+@pytest.fixture(autouse=True, params=REPLAYS)
+def replay(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    name: str = request.param
+    if name == "numpy":
+        monkeypatch.setattr(autograd.tape, "_COMPILED", None)
+    return name
 
 
 def close(a: float, b: float, rtol: float) -> bool:
@@ -443,6 +456,26 @@ def test_tracing_imports_numpy_only_when_a_tape_is_called() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[2.0, 4.0]"
+
+
+def test_the_replay_in_use_is_the_one_chosen(replay: str) -> None:
+    assert trace(lambda x: x * 2.0, 1.0).replay == replay
+
+
+def test_the_compiled_replay_gives_the_eager_engines_bits(replay: str) -> None:
+    """ops.h transcribes the rule table on doubles: replayed in C, a graph of every operation
+    gives exactly the floats the eager engine gives (NumPy's own exp, tanh ... may differ by an
+    ulp, within the tolerance of the tests above)."""
+    if replay != "compiled":
+        return
+    w = Value(0.7, "w")
+
+    def f(x: Value) -> Value:
+        y = (x * w).tanh() + (x / 3.0).exp() + (x * x + 1.0).log() + (x * x).sqrt()
+        return y.sigmoid() + y.sin() * y.cos() + abs(y - 1.0) + (y - 1.0).relu() + y**2.5
+
+    xs = [-1.5, -0.25, 0.0, 0.3, 2.0]
+    assert trace(f, 1.0)(np.array(xs)).tolist() == [f(Value(x)).data for x in xs]
 
 
 def test_tape_is_exported() -> None:
