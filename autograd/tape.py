@@ -48,6 +48,8 @@ if TYPE_CHECKING:
 else:
     Array = Index = Any
 
+_DATA = operator.attrgetter("data")
+
 # Op code k is the k-th operation of the rule table.
 OPS: tuple[str, ...] = tuple(RULES)
 CODES: dict[str, int] = {op: k for k, op in enumerate(OPS)}
@@ -235,6 +237,7 @@ class Tape:
         self.live = _ancestors(self)
         self._plan: _NumpyPlan | None = None
         self._compiled: _CompiledPlan | None = None
+        self._buffers: tuple[Array, Array] | None = None  # values and adjoints
         self._last: tuple[Array, int] | None = None
 
     # --- inspection ----------------------------------------------------------------------------
@@ -282,7 +285,11 @@ class Tape:
                 raise ValueError(
                     f"tape argument {k} has {array.shape[0]} samples but argument 0 has {size}"
                 )
-        values = np.empty((self.n_slots, size))
+        # The buffers stay from call to call (as long as the batch size does): fresh pages
+        # of a few megabytes cost more to fault in than the replay takes to fill them.
+        if self._buffers is None or self._buffers[0].shape[1] != size:
+            self._buffers = (np.empty((self.n_slots, size)), np.empty((self.n_slots, size)))
+        values = self._buffers[0]
         row = 0
         for array in arrays:
             n = 1 if array.ndim == 1 else array.shape[1]
@@ -290,8 +297,7 @@ class Tape:
             row += n
         n_leaves = len(self.leaves)
         if n_leaves:
-            data = [as_float(leaf.data, "a captured leaf's data") for leaf in self.leaves]
-            values[row : row + n_leaves] = np.array(data)[:, None]
+            values[row : row + n_leaves] = self._leaf_data(n_leaves)[:, None]
             row += n_leaves
         if self.constants:
             values[row : self.first_node] = np.array(self.constants)[:, None]
@@ -299,6 +305,16 @@ class Tape:
         self._last = (values, size)
         result: Array = values[self.output].copy()
         return result
+
+    def _leaf_data(self, n: int) -> Array:
+        """The captured leaves' data now, as an array."""
+        import numpy as np
+
+        try:
+            data: Array = np.fromiter(map(_DATA, self.leaves), np.float64, n)
+        except (TypeError, ValueError):  # say which leaf holds what
+            data = np.array([as_float(leaf.data, "a captured leaf's data") for leaf in self.leaves])
+        return data
 
     def backward(self, weights: object = None) -> None:
         """Add to every captured leaf's ``.grad`` the sum over the last batch of
@@ -317,7 +333,11 @@ class Tape:
                     f"tape.backward weights must have shape ({size},), one per sample of the "
                     f"last call; got shape {seed.shape}"
                 )
-        adjoints = self._replay().backward(values, seed)
+        assert self._buffers is not None
+        adjoints = self._buffers[1]
+        adjoints.fill(0.0)
+        adjoints[self.output] = seed
+        self._replay().backward(values, adjoints)
         start = self.n_inputs
         sums = adjoints[start : start + len(self.leaves)].sum(axis=1).tolist()
         for leaf, total in zip(self.leaves, sums, strict=True):
@@ -627,11 +647,9 @@ class _NumpyPlan:
                 if guards:
                     self.tape.check_guards(guards, values)
 
-    def backward(self, values: Array, seed: Array) -> Any:
+    def backward(self, values: Array, adjoints: Array) -> None:
         np = _np()
         tape = self.tape
-        adjoints = np.zeros_like(values)
-        adjoints[tape.output] = seed
         first = tape.first_node
         with np.errstate(all="ignore"):
             for group, outs, a, b, scatter_a, scatter_b in self.backward_groups:
@@ -651,7 +669,6 @@ class _NumpyPlan:
                 scatter_a.add(adjoints, local[0])
                 if scatter_b is not None:
                     scatter_b.add(adjoints, local[1])
-        return adjoints
 
 
 class _Scatter:
@@ -732,15 +749,11 @@ class _CompiledPlan:
                 raise tape.domain_error(failure[0], failure[1], values)
             tape.check_guards(guards, values)
 
-    def backward(self, values: Array, seed: Array) -> Any:
-        np = _np()
+    def backward(self, values: Array, adjoints: Array) -> None:
         tape = self.tape
-        adjoints = np.zeros_like(values)
-        adjoints[tape.output] = seed
         failure = self.module.backward(
             self.program, tape.first_node, values, adjoints, values.shape[1]
         )
         if failure is not None:
             i, s = failure
             raise tape.derivative_error(i, s, values, float(adjoints[tape.first_node + i, s]))
-        return adjoints

@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from benchmarks.engines import Check, Workload
-from benchmarks.spec import MoonsSpec
+from benchmarks.spec import ClassifierSpec, MoonsSpec
 
 torch.set_num_threads(1)
 
@@ -35,6 +35,35 @@ def moons(spec: MoonsSpec) -> Workload:
         h = F.relu(F.linear(h, W2, b2))
         scores = F.linear(h, W3, b3).squeeze(1)
         loss = F.relu(1.0 - y * scores).mean() + alpha * sum((p * p).sum() for p in params)
+        loss.backward()  # type: ignore[no-untyped-call]
+        return (loss.item(),)
+
+    def check(result: Check) -> Check:
+        grads = [p.grad for p in params if p.grad is not None]
+        return (
+            *result,
+            sum(g.sum().item() for g in grads),
+            sum(g.abs().sum().item() for g in grads),
+        )
+
+    return Workload(step, check)
+
+
+def classifier(spec: ClassifierSpec) -> Workload:
+    """ReLU hidden layer and ``F.cross_entropy`` (the mean over samples), backward."""
+
+    def tensor(data: object) -> torch.Tensor:
+        return torch.tensor(data, dtype=torch.float64, requires_grad=True)
+
+    (W1, b1), (W2, b2) = ((tensor(lw["W"]), tensor(lw["b"])) for lw in spec["layers"])
+    params = [W1, b1, W2, b2]
+    X = torch.tensor(spec["X"], dtype=torch.float64)  # (n, 64)
+    y = torch.tensor(spec["y"], dtype=torch.int64)
+
+    def step() -> Check:
+        for p in params:
+            p.grad = None
+        loss = F.cross_entropy(F.linear(F.relu(F.linear(X, W1, b1)), W2, b2), y)
         loss.backward()  # type: ignore[no-untyped-call]
         return (loss.item(),)
 
