@@ -1,5 +1,6 @@
 """chainrule's scalar autograd engine: Values, their computation graphs and the chain rule."""
 
+from autograd._backend import backend
 from autograd.check import GradcheckError, gradcheck
 from autograd.draw import GraphvizNotFoundError, draw_dot, render
 from autograd.engine import backward, grad, topological_order
@@ -15,6 +16,7 @@ __all__ = [
     "GraphvizNotFoundError",
     "Rule",
     "Value",
+    "backend",
     "backward",
     "draw_dot",
     "enable_grad",
