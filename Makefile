@@ -6,13 +6,25 @@ INSTALLED := $(VENV)/.installed
 
 .PHONY: demo test lint typecheck check-torch browser-test bench setup clean
 
-setup: $(INSTALLED) graphviz
+setup: $(INSTALLED) $(CORE) graphviz
 
-$(INSTALLED): pyproject.toml
+$(INSTALLED): pyproject.toml setup.py
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip 'setuptools>=77'
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
+
+# The compiled core, rebuilt in place whenever one of its sources changes.
+CORE_SOURCES := $(wildcard autograd/_native/*.c autograd/_native/*.h)
+CORE := $(VENV)/.core-built
+
+$(CORE): $(CORE_SOURCES) setup.py $(INSTALLED)
+	$(BIN)/python setup.py --quiet build_ext --inplace
+	$(BIN)/python -c "import autograd._core, autograd._tape"
+	touch $@
+
+.PHONY: core
+core: $(CORE)
 
 .PHONY: graphviz
 graphviz:
@@ -21,8 +33,10 @@ graphviz:
 demo: setup
 	$(BIN)/chainrule demo
 
+# Every test runs on both engines: the compiled core, then the pure-Python reference.
 test: setup
-	$(BIN)/python -m pytest
+	CHAINRULE_BACKEND=native $(BIN)/python -m pytest
+	CHAINRULE_BACKEND=python $(BIN)/python -m pytest
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
@@ -58,4 +72,4 @@ bench: setup $(BENCH_INSTALLED)
 	$(BIN)/python -m benchmarks.run
 
 clean:
-	rm -rf $(VENV) out build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) out build *.egg-info .pytest_cache .mypy_cache .ruff_cache autograd/_core.*.so autograd/_tape.*.so

@@ -1,5 +1,6 @@
 """chainrule's scalar autograd engine: Values, their computation graphs and the chain rule."""
 
+from autograd._backend import backend
 from autograd.check import GradcheckError, gradcheck
 from autograd.draw import GraphvizNotFoundError, draw_dot, render
 from autograd.engine import backward, grad, topological_order
@@ -18,6 +19,7 @@ __all__ = [
     "Tape",
     "TraceError",
     "Value",
+    "backend",
     "backward",
     "draw_dot",
     "enable_grad",

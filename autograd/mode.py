@@ -8,7 +8,7 @@ with no scope, and only otherwise is the thread's own state consulted.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ContextDecorator, contextmanager
 
 # A comparison of Values made while tracing: (operator, left, right, outcome).
@@ -29,16 +29,26 @@ class _ThreadState(threading.local):
 class _Modes:
     """The open-context counter shared by all threads, and each thread's own state."""
 
-    __slots__ = ("_lock", "open", "thread")
+    __slots__ = ("_hooks", "_lock", "open", "thread")
 
     def __init__(self) -> None:
         self.open = 0
         self.thread = _ThreadState()
         self._lock = threading.Lock()
+        self._hooks: list[Callable[[int], object]] = []
+
+    def add_hook(self, hook: Callable[[int], object]) -> None:
+        """Call ``hook`` with the number of open contexts now and whenever it changes (the
+        compiled core keeps its own copy of the counter this way)."""
+        with self._lock:
+            self._hooks.append(hook)
+            hook(self.open)
 
     def _adjust(self, delta: int) -> None:
         with self._lock:
             self.open += delta
+            for hook in self._hooks:
+                hook(self.open)
 
     def recording(self) -> bool:
         """Whether operations in this thread record a graph."""
@@ -54,7 +64,11 @@ modes = _Modes()
 
 class Mode(ContextDecorator):
     """A change to the thread's recording mode or scope for the length of a ``with`` block (or of
-    a call, used as a decorator); what it replaced is restored on the way out."""
+    a call, used as a decorator); what it replaced is restored on the way out.
+
+    ``scope`` is a name joined to the thread's scope when the block is entered, so a Mode made
+    once (a decorator, or one shared by threads) nests under whatever scope is open then.
+    """
 
     def __init__(self, recording: bool | None = None, scope: str | None = None) -> None:
         self._recording = recording
@@ -67,7 +81,7 @@ class Mode(ContextDecorator):
         if self._recording is not None:
             state.recording = self._recording
         if self._scope is not None:
-            state.scope = self._scope
+            state.scope = _joined(state.scope, self._scope)
         modes._adjust(+1)
 
     def __exit__(self, *exc_info: object) -> None:
@@ -96,8 +110,12 @@ def scope(name: str) -> Mode:
     with dots (``layers.0`` then ``neurons.3`` gives ``layers.0.neurons.3``)."""
     if not isinstance(name, str):
         raise TypeError(f"scope name must be a str, got {type(name).__name__}")
-    outer = modes.scope()
-    return Mode(scope=f"{outer}.{name}" if outer and name else name or outer)
+    return Mode(scope=name)
+
+
+def _joined(outer: str, name: str) -> str:
+    """``name`` inside scope ``outer``: dotted, unless either is empty."""
+    return f"{outer}.{name}" if outer and name else name or outer
 
 
 # --- the comparison recorder of traced tapes ---------------------------------------------------

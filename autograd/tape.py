@@ -30,11 +30,11 @@ from __future__ import annotations
 
 import numbers
 import operator
-import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from autograd._backend import backend
 from autograd.mode import enable_grad, recording_comparisons
 from autograd.rules import RULES
 from autograd.value import Constant, Value, as_float
@@ -694,11 +694,11 @@ class _Scatter:
 
 
 def _compiled_module() -> Any:
-    """``autograd._tape`` when it is built and the compiled backend is chosen, else None."""
+    """``autograd._tape`` when it is built and the compiled core is in use, else None."""
     global _COMPILED
     if _COMPILED is False:
         _COMPILED = None
-        if os.environ.get("CHAINRULE_BACKEND", "") != "python":
+        if backend() == "native":
             try:
                 from autograd import _tape  # type: ignore[attr-defined]
 

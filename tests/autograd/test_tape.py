@@ -16,7 +16,8 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import autograd.tape
-from autograd import RULES, Tape, TraceError, Value, draw_dot, no_grad, trace
+from autograd import RULES, Tape, TraceError, Value, backend, draw_dot, no_grad, trace
+from autograd.mode import record_comparison
 from autograd.tape import DERIVATIVE_DOMAINS, _array_values, _array_vjps, _domains
 from nn import MLP, binary_cross_entropy, cross_entropy, hinge_loss, mse_loss
 from tests.autograd.expressions import N_VARS, VALUES, Tree, kinks_nearby, trees, well_scaled
@@ -290,7 +291,32 @@ def test_tracing_records_a_graph_even_under_no_grad() -> None:
 
 # --- guards --------------------------------------------------------------------------------------
 
+# Guards need Value's comparisons to report to autograd.mode.record_comparison; the compiled
+# Value does not do so yet. Strict: once it does, these pass and the marker must go.
+comparisons_report = pytest.mark.xfail(
+    backend() == "native",
+    reason="the compiled Value's <, <=, >, >= do not call autograd.mode.record_comparison yet",
+    strict=True,
+)
 
+
+def test_guards_reported_through_record_comparison_are_checked_by_the_replay() -> None:
+    """What every Value's comparison does while tracing, made by hand: on either backend."""
+
+    def f(x: Value, y: Value) -> Value:
+        z = x * y
+        record_comparison(">", z, 1.0, z.data > 1.0)  # as `z > 1.0` reports it
+        return z.log() if z.data > 1.0 else z
+
+    tape = trace(f, 2.0, 3.0)
+    assert len(tape.guards) == 1
+    assert np.allclose(tape([1.0, 2.0], [2.0, 1.5]), [math.log(2.0), math.log(3.0)])
+    with pytest.raises(TraceError, match=r"sample 1 .*the result of \* > 1.0") as caught:
+        tape([1.0, 0.5, 0.1], [2.0, 1.0, 1.0])
+    assert caught.value.sample == 1
+
+
+@comparisons_report
 def test_a_comparison_is_a_guard_and_a_sample_on_the_other_branch_is_named() -> None:
     tape = trace(lambda x: x.log() if x > 0 else -x, 2.0)
     assert len(tape.guards) == 1
@@ -301,6 +327,7 @@ def test_a_comparison_is_a_guard_and_a_sample_on_the_other_branch_is_named() -> 
     assert "argument 0 > 0.0" in str(caught.value)
 
 
+@comparisons_report
 @pytest.mark.parametrize(
     ("f", "inside", "outside"),
     [
@@ -322,6 +349,7 @@ def test_every_comparison_is_a_guard_on_either_side(
     assert caught.value.sample == 1
 
 
+@comparisons_report
 def test_a_guard_on_a_captured_leaf_sees_its_update() -> None:
     w = Value(1.0, "w")
     tape = trace(lambda x: x * w if w > 0 else x, 1.0)
@@ -332,6 +360,7 @@ def test_a_guard_on_a_captured_leaf_sees_its_update() -> None:
     assert caught.value.sample == 0
 
 
+@comparisons_report
 def test_a_guard_is_checked_before_the_branch_it_chose_is_computed() -> None:
     """The wrong branch's domain error does not hide the real problem."""
     tape = trace(lambda x: (x - 1.0).log() if x > 1.0 else x, 3.0)
