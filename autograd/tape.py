@@ -21,9 +21,11 @@ What a tape can and cannot see:
   ``x * 2.0``, so on the sample 3.0 the tape returns 6.0 where the eager engine gives 9.0. Write
   branches as comparisons of Values, and let ``f`` compute only with Values.
 
-Replay runs the program with NumPy, one array operation per group of independent instructions
-(all the instructions of one operation at one depth of the graph), or, when the compiled core is
-built, in C with the loop over the batch inside each instruction.
+With the compiled core (``autograd.backend() == "native"``) the program runs in C,
+``autograd/_native/tape.c``, each instruction a loop over the batch with the rule table's math
+as ``ops.h`` transcribes it, so the values are bit for bit the eager engine's. With the
+reference engine it runs with NumPy, one array operation per group of independent instructions
+(all the instructions of one operation at one depth of the graph).
 """
 
 from __future__ import annotations
@@ -173,7 +175,14 @@ class Tape:
 
     ``tape(*batch)`` returns f's output for every sample; ``tape.backward(weights)`` then adds
     the batch's gradient to every captured leaf's ``.grad``. ``tape.graph`` is the recorded
-    one-sample graph (``draw_dot(tape.graph)`` draws it).
+    one-sample graph (``draw_dot(tape.graph)`` draws it), and ``tape.values(node)`` gives any of
+    its nodes' values in the last call.
+
+    The program: instruction i computes slot ``first_node + i`` as operation ``OPS[codes[i]]``
+    of the slots ``a[i]`` and ``b[i]`` (-1 for a unary operation). The slots before
+    ``first_node`` hold the inputs (argument by argument), the captured ``leaves`` and the
+    ``constants``; ``guards`` are the comparisons made while tracing, and ``replay`` says
+    whether the program runs in C or with NumPy.
     """
 
     def __init__(
@@ -358,7 +367,7 @@ class Tape:
             self._compiled = _CompiledPlan(self, module)
         return self._compiled
 
-    def check_guards(self, guards: Sequence[Guard], values: Array) -> None:
+    def _check_guards(self, guards: Sequence[Guard], values: Array) -> None:
         """Raise TraceError for the first sample on which any of ``guards`` takes the other
         branch."""
         np = _np()
@@ -369,15 +378,15 @@ class Tape:
             if wrong.any():
                 s = int(np.argmax(wrong))
                 r = float(values[guard.right, s]) if guard.right >= 0 else guard.number
-                raise self.guard_error(guard, s, float(left[s]), r)
+                raise self._guard_error(guard, s, float(left[s]), r)
 
-    def guard_ready(self, guard: Guard) -> int:
+    def _guard_ready(self, guard: Guard) -> int:
         """The instruction after which ``guard`` can be checked (-1: before any)."""
         return max(guard.left, guard.right, self.first_node - 1) - self.first_node
 
     # --- messages ------------------------------------------------------------------------------
 
-    def describe(self, slot: int) -> str:
+    def _describe(self, slot: int) -> str:
         """How a message names the Value in ``slot``."""
         if slot < self.n_inputs:
             k, i = self._argument_of(slot)
@@ -399,7 +408,7 @@ class Tape:
             row += n
         raise AssertionError(slot)
 
-    def domain_error(self, instruction: int, sample: int, values: Array) -> ValueError:
+    def _domain_error(self, instruction: int, sample: int, values: Array) -> ValueError:
         """The rule table's own ValueError for an instruction at a sample, naming the sample."""
         op = OPS[self.codes[instruction]]
         operands = [float(values[self.a[instruction], sample])]
@@ -411,7 +420,7 @@ class Tape:
             return ValueError(f"{error} (sample {sample})")
         raise AssertionError(f"{op} of {operands} has no domain error")
 
-    def derivative_error(
+    def _derivative_error(
         self, instruction: int, sample: int, values: Array, adjoint: float
     ) -> ArithmeticError | ValueError:
         """The rule table's own ValueError for an undefined derivative, naming the sample."""
@@ -426,12 +435,12 @@ class Tape:
             return type(error)(f"{error} (sample {sample})")
         raise AssertionError(f"the derivative of {op} at {operands} is defined")
 
-    def guard_error(self, guard: Guard, sample: int, left: float, right: float) -> TraceError:
+    def _guard_error(self, guard: Guard, sample: int, left: float, right: float) -> TraceError:
         """The TraceError for a sample that disagrees with a guard."""
-        right_name = self.describe(guard.right) if guard.right >= 0 else repr(guard.number)
+        right_name = self._describe(guard.right) if guard.right >= 0 else repr(guard.number)
         return TraceError(
             f"sample {sample} takes another branch than the traced example: f compared "
-            f"{self.describe(guard.left)} {guard.op} {right_name}, which was {guard.outcome} "
+            f"{self._describe(guard.left)} {guard.op} {right_name}, which was {guard.outcome} "
             f"when traced but is {not guard.outcome} for sample {sample} "
             f"({left!r} {guard.op} {right!r}); trace f again on that sample, or write the "
             "branch without a comparison",
@@ -605,7 +614,7 @@ class _NumpyPlan:
         self.guards_after: dict[int, list[Guard]] = {}
         self.early_guards: list[Guard] = []
         for guard in tape.guards:
-            ready = first + tape.guard_ready(guard)
+            ready = first + tape._guard_ready(guard)
             if ready < first:
                 self.early_guards.append(guard)
                 continue
@@ -630,7 +639,7 @@ class _NumpyPlan:
     def forward(self, values: Array) -> None:
         np = _np()
         first = self.tape.first_node
-        self.tape.check_guards(self.early_guards, values)
+        self.tape._check_guards(self.early_guards, values)
         with np.errstate(all="ignore"):
             for k, group in enumerate(self.groups):
                 operands = (
@@ -641,11 +650,11 @@ class _NumpyPlan:
                     bad = domain(*operands)
                     if bad.any():
                         row, sample = divmod(int(np.argmax(bad)), values.shape[1])
-                        raise self.tape.domain_error(group.start - first + row, sample, values)
+                        raise self.tape._domain_error(group.start - first + row, sample, values)
                 values[group.start : group.stop] = self.values[group.op](*operands)
                 guards = self.guards_after.get(k)
                 if guards:
-                    self.tape.check_guards(guards, values)
+                    self.tape._check_guards(guards, values)
 
     def backward(self, values: Array, adjoints: Array) -> None:
         np = _np()
@@ -662,7 +671,7 @@ class _NumpyPlan:
                     if bad.any():
                         row, sample = divmod(int(np.argmax(bad)), values.shape[1])
                         slot = group.start + row if isinstance(outs, slice) else int(outs[row])
-                        raise tape.derivative_error(
+                        raise tape._derivative_error(
                             slot - first, sample, values, float(adjoints[slot, sample])
                         )
                 local = self.vjps[group.op](g, out, *operands)
@@ -728,7 +737,7 @@ class _CompiledPlan:
         self.program = program
         after: dict[int, list[Guard]] = {}
         for guard in tape.guards:
-            after.setdefault(tape.guard_ready(guard), []).append(guard)
+            after.setdefault(tape._guard_ready(guard), []).append(guard)
         self.early_guards = after.pop(-1, [])
         # Run the instructions in segments, checking each guard as soon as its operands exist.
         self.segments: list[tuple[int, int, list[Guard]]] = []
@@ -742,12 +751,12 @@ class _CompiledPlan:
     def forward(self, values: Array) -> None:
         tape = self.tape
         size = values.shape[1]
-        tape.check_guards(self.early_guards, values)
+        tape._check_guards(self.early_guards, values)
         for start, stop, guards in self.segments:
             failure = self.module.forward(self.program, tape.first_node, values, size, start, stop)
             if failure is not None:
-                raise tape.domain_error(failure[0], failure[1], values)
-            tape.check_guards(guards, values)
+                raise tape._domain_error(failure[0], failure[1], values)
+            tape._check_guards(guards, values)
 
     def backward(self, values: Array, adjoints: Array) -> None:
         tape = self.tape
@@ -756,4 +765,4 @@ class _CompiledPlan:
         )
         if failure is not None:
             i, s = failure
-            raise tape.derivative_error(i, s, values, float(adjoints[tape.first_node + i, s]))
+            raise tape._derivative_error(i, s, values, float(adjoints[tape.first_node + i, s]))

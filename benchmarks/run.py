@@ -46,6 +46,9 @@ class EngineProcess:
             stdout=subprocess.PIPE,
             text=True,
             cwd=Path(__file__).resolve().parent.parent,
+            # One thread for NumPy's BLAS as for PyTorch: every engine computes on one core, and
+            # a second thread spinning on a busy core only adds CPU time.
+            env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"},
         )
         reply = self._ask({"cmd": "init", "engine": self.engine, "spec": self.spec})
         if not reply["ok"]:
