@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     Index = NDArray[np.intp]
 else:
     Array = Index = Any
+Rows = slice | Index
 
 _DATA = operator.attrgetter("data")
 
@@ -209,13 +210,6 @@ class Tape:
                 constants.append(node)
             else:
                 leaves.append(node)
-        self.leaves: tuple[Value, ...] = tuple(leaves)
-        self.constants: tuple[float, ...] = tuple(c.data for c in constants)
-        slot: dict[Value, int] = {}
-        for node in (*inputs, *leaves, *constants):
-            slot.setdefault(node, len(slot))
-        self.n_inputs = len(inputs)
-        self.first_node = len(slot)
         # Depth of each node: one more than its deepest operand (leaves are 0). Ordering the
         # nodes by depth, then operation, is a topological order in which each group of
         # independent instructions of one operation fills consecutive slots.
@@ -223,6 +217,17 @@ class Tape:
         for node in nodes:
             depth[node] = 1 + max(depth.get(p, 0) for p in node.parents)
         nodes.sort(key=lambda n: (depth[n], CODES[n.op]))
+        # Leaves in the order the program first reads them, so that a group's operands are
+        # often consecutive slots too (a layer's weights), which NumPy reads as one view.
+        used = {p: None for node in nodes for p in node.parents}
+        leaves = [p for p in used if p in set(leaves)] + [p for p in leaves if p not in used]
+        self.leaves: tuple[Value, ...] = tuple(leaves)
+        self.constants: tuple[float, ...] = tuple(c.data for c in constants)
+        slot: dict[Value, int] = {}
+        for node in (*inputs, *leaves, *constants):
+            slot.setdefault(node, len(slot))
+        self.n_inputs = len(inputs)
+        self.first_node = len(slot)
         for node in nodes:
             slot[node] = len(slot)
         self.n_slots = len(slot)
@@ -599,6 +604,7 @@ class _NumpyPlan:
         self.domains = _domains()
         first = tape.first_node
         groups: list[Group] = []
+        self.reads: list[tuple[Rows, Rows | None]] = []  # each group's operands, as read
         i = 0
         n = len(tape.codes)
         while i < n:
@@ -608,6 +614,7 @@ class _NumpyPlan:
             a = np.array(tape.a[i:j], dtype=np.intp)
             b = np.array(tape.b[i:j], dtype=np.intp) if tape.b[i] >= 0 else None
             groups.append(Group(OPS[tape.codes[i]], first + i, first + j, a, b))
+            self.reads.append((_rows(a), None if b is None else _rows(b)))
             i = j
         self.groups = groups
         # Guards are checked after the group that computes the last of their operands.
@@ -633,7 +640,14 @@ class _NumpyPlan:
             a = group.a if every else group.a[rows]
             b = None if group.b is None else group.b if every else group.b[rows]
             self.backward_groups.append(
-                (group, outs, a, b, _Scatter(a), None if b is None else _Scatter(b))
+                (
+                    group,
+                    outs,
+                    _rows(a),
+                    None if b is None else _rows(b),
+                    _Scatter(a),
+                    None if b is None else _Scatter(b),
+                )
             )
 
     def forward(self, values: Array) -> None:
@@ -641,10 +655,8 @@ class _NumpyPlan:
         first = self.tape.first_node
         self.tape._check_guards(self.early_guards, values)
         with np.errstate(all="ignore"):
-            for k, group in enumerate(self.groups):
-                operands = (
-                    (values[group.a],) if group.b is None else (values[group.a], values[group.b])
-                )
+            for k, (group, (a, b)) in enumerate(zip(self.groups, self.reads, strict=True)):
+                operands = (values[a],) if b is None else (values[a], values[b])
                 domain = self.domains.get(group.op)
                 if domain is not None:
                     bad = domain(*operands)
@@ -680,12 +692,23 @@ class _NumpyPlan:
                     scatter_b.add(adjoints, local[1])
 
 
+def _rows(index: Index) -> Rows:
+    """Row indices as a slice when they step evenly (NumPy then reads a view, not a copy)."""
+    np = _np()
+    if len(index) == 0:
+        return index
+    step = int(index[1] - index[0]) if len(index) > 1 else 1
+    if step >= 1 and bool((np.diff(index) == step).all()):
+        return slice(int(index[0]), int(index[-1]) + 1, step)
+    return index
+
+
 class _Scatter:
     """``adjoints[index[k]] += rows[k]`` for every k, also where ``index`` repeats a slot."""
 
     def __init__(self, index: Index) -> None:
         np = _np()
-        self.index = index
+        self.index = _rows(index)
         self.unique = len(set(index.tolist())) == len(index)
         if not self.unique:
             self.order = np.argsort(index, kind="stable")
