@@ -507,6 +507,33 @@ def test_the_compiled_replay_gives_the_eager_engines_bits(replay: str) -> None:
     assert trace(f, 1.0)(np.array(xs)).tolist() == [f(Value(x)).data for x in xs]
 
 
+def test_many_calls_keep_memory_flat() -> None:
+    """Calls and backwards free what they take: alternating batch sizes make fresh buffers at
+    every call, so a buffer the replay failed to release would pile up."""
+    import gc
+    import tracemalloc
+
+    w = Value(0.5, "w")
+    tape = trace(lambda x: (x * w).tanh() * x + w, 1.0)
+
+    def run(times: int) -> None:
+        for k in range(times):
+            tape(np.linspace(-1.0, 1.0, 50 + k % 2))
+            tape.backward()
+
+    run(50)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        run(2000)
+        gc.collect()
+        grown = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert grown < 50_000, grown
+
+
 def test_tape_is_exported() -> None:
     import autograd
 
