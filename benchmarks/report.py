@@ -176,24 +176,13 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
         2,
         True,
     )
-    ratio_target(
-        "moons step from a tape, compiled replay, at most 0.5x the plain-float forward pass",
-        _ratio(results, "moons", "tape", "floats"),
-        0.5,
-        True,
-    )
-    ratio_target(
-        "moons step from a tape, NumPy replay, at most 1x the plain-float forward pass",
-        _ratio(results, "moons", "tape-numpy", "floats"),
-        1,
-        True,
-    )
-    ratio_target(
-        "moons step from a tape within 10x of hand-written NumPy (tape / NumPy; aim 5x)",
-        _ratio(results, "moons", "tape", "numpy"),
-        10,
-        True,
-    )
+    for text, engine, reference, limit in (
+        ("compiled replay, at most 0.5x the plain-float forward pass", "tape", "floats", 0.5),
+        ("NumPy replay, at most 1x the plain-float forward pass", "tape-numpy", "floats", 1),
+        ("within 10x of hand-written NumPy (tape / NumPy; aim 5x)", "tape", "numpy", 10),
+    ):
+        figure = _ratio(results, "moons", engine, reference)
+        ratio_target(f"moons step from a tape, {text}", figure, limit, True)
     return rows
 
 
