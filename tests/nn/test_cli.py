@@ -24,6 +24,13 @@ def test_demo_trains_and_writes_the_pictures(
     assert re.search(r"step 2: loss \d+\.\d{4}, accuracy \d+%", printed.out)
     assert re.search(r"trained model: accuracy \d+%", printed.out)
     assert "2/2" in printed.err  # the progress bar
+    from autograd import backend
+
+    engine = printed.out.splitlines()[0]
+    if backend() == "native":
+        assert engine == "engine: compiled core (autograd._core)"
+    else:
+        assert engine.startswith("engine: pure Python (slower; build the compiled core with")
     assert sorted(p.name for p in out.iterdir()) == [
         "decision_boundary.png",
         "loss.png",
