@@ -18,6 +18,7 @@ from pathlib import Path
 from string import Template
 
 from autograd.draw import build, checked_order, pipe, write_atomic
+from autograd.engine import sweep as chain_rule
 from autograd.rules import RULES
 from autograd.value import Constant, Value
 
@@ -104,14 +105,9 @@ def sweep(order: list[Value]) -> list[Step]:
     grads: dict[Value, float] = {root: 1.0}
     seed = f"The sweep starts at {name(root)}, whose grad is 1 (its own derivative)."
     steps = [Step(len(order) - 1, dict(grads), seed)]
-    for i in reversed(range(len(order))):
+    for i, shares in chain_rule(order, grads, float):
         node = order[i]
-        if not node.parents:
-            continue
         rule = RULES[node.op]
-        shares = rule.vjp(grads[node], node.data, *(p.data for p in node.parents))
-        for parent, share in zip(node.parents, shares, strict=True):
-            grads[parent] = grads.get(parent, 0.0) + share
         sent = ", ".join(
             f"{share:.4g} to {name(p)}" for p, share in zip(node.parents, shares, strict=True)
         )

@@ -38,6 +38,8 @@ class Worker:
     def __init__(self, engine: str, spec: Spec) -> None:
         self.engine = ENGINES[engine]
         self.spec = spec
+        if self.engine.backend:  # read when autograd is first imported, just below
+            os.environ["CHAINRULE_BACKEND"] = self.engine.backend
         self.module: ModuleType = importlib.import_module(
             f"benchmarks.engines.{self.engine.module}"
         )

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-SCALAR = ("chainrule", "micrograd", "micrograd-gc-off", "torch-0d", "floats")
+SCALAR = ("chainrule", "chainrule-python", "micrograd", "micrograd-gc-off", "torch-0d", "floats")
 MATRIX = ("nn.matrix", "numpy", "torch-tensors")
 TAPES = ("tape", "tape-numpy")
-MEMORY_ENGINES = ("chainrule", "micrograd")
+MEMORY_ENGINES = ("chainrule", "chainrule-python", "micrograd")
 
 
 @dataclass(frozen=True)
@@ -45,6 +45,14 @@ WORKLOADS: dict[str, Timed] = {
         ),
         Timed("chain_1e5", "chain 10^5 deep, forward + backward", "chain", 10**5, SCALAR, 9),
         Timed("chain_1e6", "chain 10^6 deep, forward + backward", "chain", 10**6, SCALAR, 3),
+        Timed(
+            "affine_1e6",
+            "y = y * 1.0001 + 0.001, 10^6 times (4·10^6 nodes), forward + backward",
+            "affine_chain",
+            10**6,
+            ("chainrule", "chainrule-python", "micrograd", "micrograd-gc-off", "floats"),
+            3,
+        ),
         Timed(
             "neuron_1e4",
             "one neuron, 10^4 inputs, forward + backward",

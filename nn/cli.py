@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from autograd.cli import add_graph_parser, run_commands
-from nn.demo import STEPS, run_demo
+from nn.demo import STEPS, engine_line, run_demo
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,6 +52,7 @@ def add_demo_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
 def run_demo_command(args: argparse.Namespace) -> int:
     """Run ``demo`` with parsed arguments: 0 on success, 1 when a file cannot be written."""
     prog = getattr(args, "demo_prog", "demo")
+    print(engine_line())
     started = time.perf_counter()
     try:
         result = run_demo(args.out, steps=args.steps, compile=args.compile)

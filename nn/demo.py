@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from autograd import Value, render
+from autograd import Value, backend, render
 from nn import matrix
 from nn.datasets import make_moons
 from nn.losses import hinge_loss
@@ -40,6 +40,16 @@ class DemoResult:
     history: History
     accuracy: float  # of the trained model on the training set
     files: list[Path]
+
+
+def engine_line() -> str:
+    """Which engine trains: the compiled core, or the pure-Python one with how to build the core."""
+    if backend() == "native":
+        return "engine: compiled core (autograd._core)"
+    return (
+        "engine: pure Python (slower; build the compiled core with `make setup` or "
+        "`pip install .` where a C compiler is installed)"
+    )
 
 
 def run_demo(

@@ -204,11 +204,13 @@ cr_backward(ValueObject *root, double gradient)
     }
     sum[order.n - 1] = gradient;
     int failed = sweep(&order, sum, NULL, &failure) < 0;
-    if (!failed) {
+    if (!failed) { /* write every sum and clear every mark in one pass */
         for (Py_ssize_t i = 0; i < order.n; i++) {
             ValueObject *node = order.nodes[i];
             node->grad = node->a == NULL ? node->grad + sum[i] : sum[i];
+            node->mark = 0;
         }
+        order.n = 0; /* nothing left for release to clear */
     }
     PyMem_Free(sum);
     release(&order);

@@ -17,11 +17,6 @@ from benchmarks.spec import CLASSIFIER_SIZES, MOONS_SIZES, SEED, ClassifierSpec,
 from nn import MLP, cross_entropy, hinge_loss
 
 
-def replay() -> str:
-    """Which replay the tapes of this process use."""
-    return trace(lambda x: x * 1.0, 0.0).replay
-
-
 def moons(spec: MoonsSpec) -> Workload:
     """``MLP(2, [16, 16, 1], seed=0)``: mean hinge loss from the tape, plus L2, and backward."""
     model = MLP(MOONS_SIZES[0], list(MOONS_SIZES[1:]), seed=SEED)
