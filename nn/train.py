@@ -102,13 +102,13 @@ def train(
             hits = 0
             for start in range(0, len(X), size):
                 batch = order[start : start + size]
-                inputs, targets = [X[i] for i in batch], [y[i] for i in batch]
                 with _collector_paused():
                     if compiled is not None:
                         batch_loss, batch_hits = compiled.step(
                             batch, optimizer, l2, params, correct, epoch
                         )
                     else:
+                        inputs, targets = [X[i] for i in batch], [y[i] for i in batch]
                         batch_loss, batch_hits = _step(
                             model, inputs, targets, loss, optimizer, l2, params, correct, epoch
                         )
