@@ -194,13 +194,6 @@ class _CompiledLoss:
         example = (x.tolist(), target) if as_argument else (x.tolist(),)
         return trace(per_sample, *example), predictions
 
-    def _tape_for(self, target: Any) -> tuple[Tape, list[Value]]:
-        key = target if isinstance(target, Hashable) else tuple(target)
-        if key not in self.tapes:
-            index = next(i for i, t in enumerate(self.y) if t is target or t == target)
-            self.tapes[key] = self._trace(self.X[index], target, False)
-        return self.tapes[key]
-
     def step(
         self,
         batch: list[int],
@@ -224,7 +217,8 @@ class _CompiledLoss:
             for k, i in enumerate(batch):
                 target = self.y[i]
                 key = target if isinstance(target, Hashable) else tuple(target)
-                self._tape_for(target)
+                if key not in self.tapes:  # traced on the first sample with this target
+                    self.tapes[key] = self._trace(self.X[i], target, False)
                 positions.setdefault(key, []).append(k)
             groups = [(self.tapes[key], np.asarray(ks)) for key, ks in positions.items()]
         scores = np.empty((size, len(groups[0][0][1])))  # one column per output unit
