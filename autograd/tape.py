@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import numbers
 import operator
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -183,7 +184,7 @@ class Tape:
     of the slots ``a[i]`` and ``b[i]`` (-1 for a unary operation). The slots before
     ``first_node`` hold the inputs (argument by argument), the captured ``leaves`` and the
     ``constants``; ``guards`` are the comparisons made while tracing, and ``replay`` says
-    whether the program runs in C or with NumPy.
+    whether the program runs in C or with NumPy. Calls from several threads take turns.
     """
 
     def __init__(
@@ -253,6 +254,7 @@ class Tape:
         self._compiled: _CompiledPlan | None = None
         self._buffers: tuple[Array, Array] | None = None  # values and adjoints
         self._last: tuple[Array, int] | None = None
+        self._lock = threading.Lock()
 
     # --- inspection ----------------------------------------------------------------------------
 
@@ -281,6 +283,10 @@ class Tape:
 
     def __call__(self, *batch: object) -> Array:
         """f's output for every sample of the batch: an array of shape (B,)."""
+        with self._lock:  # one call or backward at a time: they share the tape's buffers
+            return self._call(batch)
+
+    def _call(self, batch: tuple[object, ...]) -> Array:
         import numpy as np
 
         self._last = None
@@ -333,6 +339,10 @@ class Tape:
     def backward(self, weights: object = None) -> None:
         """Add to every captured leaf's ``.grad`` the sum over the last batch of
         ``weights[s] * d out_s / d leaf`` (weights default to 1). Nothing changes on an error."""
+        with self._lock:
+            self._backward(weights)
+
+    def _backward(self, weights: object) -> None:
         import numpy as np
 
         if self._last is None:
