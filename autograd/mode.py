@@ -143,4 +143,4 @@ def recording_comparisons() -> Iterator[list[Comparison]]:
         with Mode():  # keeps modes.open above zero, so comparisons report to record_comparison
             yield comparisons
     finally:
-        state.comparisons.remove(comparisons)
+        state.comparisons.pop()  # this block's list: the blocks of a thread nest

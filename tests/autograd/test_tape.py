@@ -353,6 +353,19 @@ def test_every_comparison_is_a_guard_on_either_side(
 
 
 @comparisons_report
+def test_a_trace_inside_f_keeps_the_outer_traces_guards_apart() -> None:
+    def f(x: Value) -> Value:
+        inner = trace(lambda y: y * 2.0, 1.0)  # a tape made while tracing: no guards of its own
+        assert inner.guards == []
+        return x.log() if x > 0 else -x  # compared after the inner trace ended
+
+    outer = trace(f, 2.0)
+    assert len(outer.guards) == 1
+    with pytest.raises(TraceError):
+        outer([1.0, -1.0])
+
+
+@comparisons_report
 def test_a_guard_on_a_captured_leaf_sees_its_update() -> None:
     w = Value(1.0, "w")
     tape = trace(lambda x: x * w if w > 0 else x, 1.0)
