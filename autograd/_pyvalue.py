@@ -9,7 +9,6 @@ The compiled core (``autograd._core``) is a transcription of this module and
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from typing import Union
 
@@ -82,18 +81,12 @@ def _document(method: Callable[..., Value], op: str, expression: str) -> None:
     method.__doc__ = f"{expression}, recorded as op {op!r}; local derivatives: {rule.formula}."
 
 
-def _comparison(op: str, compare: Callable[[float, float], bool]) -> Callable[..., bool]:
-    """``self <op> other`` on data. While a trace is open it is recorded as a guard of the tape
-    (record_comparison ignores it unless this thread is tracing)."""
-
-    def method(self: Value, other: Operand) -> bool:
-        outcome = compare(self._data, _data(other))
-        if modes.open:
-            record_comparison(op, self, other, outcome)
-        return outcome
-
-    method.__doc__ = f"self {op} other, comparing data."
-    return method
+def _compared(left: Value, op: str, right: Operand, outcome: bool) -> bool:
+    """``outcome`` of ``left <op> right``; while a trace is open it is recorded as a guard of
+    the tape (record_comparison ignores it unless this thread is tracing)."""
+    if modes.open:
+        record_comparison(op, left, right, outcome)
+    return outcome
 
 
 class Value:
@@ -197,10 +190,17 @@ class Value:
         """A new leaf with the same data, outside any graph."""
         return _node(_new(Value), self._data, "", None, None)
 
-    __lt__ = _comparison("<", operator.lt)
-    __le__ = _comparison("<=", operator.le)
-    __gt__ = _comparison(">", operator.gt)
-    __ge__ = _comparison(">=", operator.ge)
+    def __lt__(self, other: Operand) -> bool:
+        return _compared(self, "<", other, self._data < _data(other))
+
+    def __le__(self, other: Operand) -> bool:
+        return _compared(self, "<=", other, self._data <= _data(other))
+
+    def __gt__(self, other: Operand) -> bool:
+        return _compared(self, ">", other, self._data > _data(other))
+
+    def __ge__(self, other: Operand) -> bool:
+        return _compared(self, ">=", other, self._data >= _data(other))
 
     # == and hash stay object's own (identity), so Values live in sets and dicts as distinct nodes.
 
