@@ -4,7 +4,22 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck check-torch browser-test bench setup clean
+.PHONY: demo notebooks test lint typecheck check-torch check-micrograd browser-test bench setup clean
+
+# The compiled core, built in place (gcc and Python's headers), and rebuilt whenever one of its
+# sources changes. Without a compiler the build says so in one line and the pure-Python engine
+# runs; the marker is then not written, so the next run tries again.
+CORE_SOURCES := $(wildcard autograd/_native/*.c autograd/_native/*.h)
+CORE := $(VENV)/.core-built
+
+$(CORE): $(CORE_SOURCES) setup.py
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check 'setuptools>=77'
+	$(BIN)/python setup.py --quiet build_ext --inplace
+	@if ls autograd/_core.*.so >/dev/null 2>&1; then touch $@; fi
+
+.PHONY: core
+core: $(CORE)
 
 setup: $(INSTALLED) $(CORE) graphviz
 
@@ -14,24 +29,36 @@ $(INSTALLED): pyproject.toml setup.py
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-# The compiled core, rebuilt in place whenever one of its sources changes.
-CORE_SOURCES := $(wildcard autograd/_native/*.c autograd/_native/*.h)
-CORE := $(VENV)/.core-built
-
-$(CORE): $(CORE_SOURCES) setup.py $(INSTALLED)
-	$(BIN)/python setup.py --quiet build_ext --inplace
-	$(BIN)/python -c "import autograd._core, autograd._tape"
-	touch $@
-
-.PHONY: core
-core: $(CORE)
-
 .PHONY: graphviz
 graphviz:
 	@scripts/ensure-graphviz
 
-demo: setup
+# The demo needs only the project and its run-time dependencies, not the development tools;
+# pip's own output shows what is being fetched and built.
+RUNTIME_INSTALLED := $(VENV)/.runtime-installed
+
+$(RUNTIME_INSTALLED): pyproject.toml
+	@echo "==> Creating the virtual environment $(VENV) (if missing)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "==> Installing chainrule and what it needs to run: graphviz, numpy, matplotlib, tqdm"
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on -e .
+	touch $@
+
+demo: $(RUNTIME_INSTALLED) $(CORE) graphviz
+	@echo "==> Training the moons classifier and drawing it into out/"
 	$(BIN)/chainrule demo
+
+# JupyterLab in the same .venv (opt-in: it is large), opened on the notebooks.
+NOTEBOOKS_INSTALLED := $(VENV)/.notebooks-installed
+
+$(NOTEBOOKS_INSTALLED): pyproject.toml $(RUNTIME_INSTALLED)
+	@echo "==> Installing JupyterLab into $(VENV)"
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on -e '.[notebooks]'
+	touch $@
+
+# Jupyter refuses to start as root (as in many containers) unless told that it is meant.
+notebooks: $(NOTEBOOKS_INSTALLED) graphviz
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # Every test runs on both engines: the compiled core, then the pure-Python reference.
 test: setup
@@ -48,6 +75,7 @@ typecheck: $(INSTALLED)
 # Cross-checks against PyTorch (opt-in: torch is large), and the type check of the modules
 # that import it.
 TORCH_MODULES := tests/autograd/test_torch.py tests/nn/test_torch.py \
+	tests/autograd/test_functional_torch.py \
 	benchmarks/engines/torch_scalar.py benchmarks/engines/torch_matrix.py
 
 check-torch: setup
@@ -70,6 +98,10 @@ $(BENCH_INSTALLED): pyproject.toml $(INSTALLED)
 
 bench: setup $(BENCH_INSTALLED)
 	$(BIN)/python -m benchmarks.run
+
+# nn's MLP against micrograd's, node for node (opt-in: micrograd 0.1.0 is in the bench extra).
+check-micrograd: setup $(BENCH_INSTALLED)
+	$(BIN)/python -m pytest -m micrograd
 
 clean:
 	rm -rf $(VENV) out build *.egg-info .pytest_cache .mypy_cache .ruff_cache autograd/_core.*.so autograd/_tape.*.so

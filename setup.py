@@ -40,9 +40,9 @@ class optional_build_ext(build_ext):
         if cls.warned:  # the failed compile, then the copy of what it did not make
             return
         cls.warned = True
-        reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+        reason = str(error).splitlines()[0][:120] if str(error) else ""
         print(
-            f"warning: chainrule's compiled core was not built ({reason}); "
+            f"warning: chainrule's compiled core was not built ({type(error).__name__}: {reason}); "
             "installing the pure-Python engine",
             file=sys.stderr,
         )

@@ -26,16 +26,30 @@ def topological_order(root: Value) -> list[Value]:
     A depth-first search that walks a node's first operand before its second: the compiled
     core walks in the same order, so both sum the chain rule's terms alike, bit for bit.
     """
+    return _walk(root, None, None)
+
+
+def _walk(
+    root: Value, saved: list[float] | None, leaves: list[tuple[Value, float]] | None
+) -> list[Value]:
+    """The topological order; given lists ``saved`` and ``leaves``, also what backward needs
+    on the way (no second pass): each node's ``.grad`` saved in order and then zeroed, and each
+    leaf with its ``.grad`` from before."""
     order: list[Value] = []
     seen: set[Value] = set()
     # A node is pushed back beneath a None marker before its parents, so popping the marker
     # means all its parents are done and the node comes next.
     stack: list[Value | None] = [root]
     push, pop, emit, mark = stack.append, stack.pop, order.append, seen.add
+    keep = None if saved is None else saved.append
     while stack:
         node = pop()
         if node is None:
-            emit(pop())  # type: ignore[arg-type]
+            node = pop()
+            emit(node)  # type: ignore[arg-type]
+            if keep is not None:
+                keep(node._grad)  # type: ignore[union-attr]
+                node._grad = 0.0  # type: ignore[union-attr]
             continue
         if node in seen:
             continue
@@ -43,6 +57,10 @@ def topological_order(root: Value) -> list[Value]:
         a = node._a
         if a is None:
             emit(node)
+            if keep is not None:
+                keep(node._grad)
+                leaves.append((node, node._grad))  # type: ignore[union-attr]
+                node._grad = 0.0
             continue
         push(node)
         push(None)
@@ -62,10 +80,9 @@ def backward(root: Value, gradient: float) -> None:
     then adds its finished sum once (a second call exactly doubles it), and a derivative that
     fails anywhere puts every ``.grad`` back as it was.
     """
-    order = topological_order(root)
-    saved = [node._grad for node in order]
-    for node in order:
-        node._grad = 0.0
+    saved: list[float] = []
+    leaves: list[tuple[Value, float]] = []
+    order = _walk(root, saved, leaves)
     root._grad = gradient
     vjp = _VJP
     try:
@@ -84,9 +101,8 @@ def backward(root: Value, gradient: float) -> None:
         for node, before in zip(order, saved, strict=True):
             node._grad = before
         raise
-    for node, before in zip(order, saved, strict=True):
-        if node._a is None:
-            node._grad += before
+    for leaf, before in leaves:
+        leaf._grad += before
 
 
 def sweep(

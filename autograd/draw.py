@@ -8,19 +8,19 @@ markup into the SVG.
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import os
-import secrets
 import shutil
 import sys
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-
-import graphviz
+from typing import TYPE_CHECKING
 
 from autograd.engine import topological_order
+from autograd.files import write_atomic as write_atomic  # still importable from here
 from autograd.value import Constant, Value
 
 RANKDIRS = ("LR", "RL", "TB", "BT")
@@ -48,11 +48,35 @@ NON_FINITE = "#dc2626"
 PENDING = "#9ca3af"  # a gradient that has not arrived yet
 
 
-class GraphvizNotFoundError(graphviz.ExecutableNotFound):  # type: ignore[misc]
-    """Graphviz's ``dot`` program is missing; the message says how to install it."""
+# The graphviz package is imported by the first drawing, not by ``import autograd``.
+if TYPE_CHECKING:
+    import graphviz
 
-    def __init__(self, message: str) -> None:
-        RuntimeError.__init__(self, message)
+    class GraphvizNotFoundError(graphviz.ExecutableNotFound):  # type: ignore[misc]
+        """Graphviz's ``dot`` program is missing; the message says how to install it."""
+
+else:
+
+    def __getattr__(name: str) -> object:
+        if name == "GraphvizNotFoundError":
+            return _graphviz_not_found_error()
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@functools.cache
+def _graphviz_not_found_error() -> type[GraphvizNotFoundError]:
+    """The class GraphvizNotFoundError, a graphviz.ExecutableNotFound, made on first use."""
+    import graphviz
+
+    class GraphvizNotFoundError(graphviz.ExecutableNotFound):  # type: ignore[misc]
+        """Graphviz's ``dot`` program is missing; the message says how to install it."""
+
+        def __init__(self, message: str) -> None:
+            RuntimeError.__init__(self, message)
+
+    GraphvizNotFoundError.__module__ = __name__
+    GraphvizNotFoundError.__qualname__ = "GraphvizNotFoundError"
+    return GraphvizNotFoundError
 
 
 def install_hint() -> str:
@@ -134,14 +158,16 @@ def checked_order(root: Value, rankdir: str, max_nodes: int, caller: str) -> lis
     return order
 
 
-def value_label(node: Value, grad: float | None, grad_width: int = 0) -> str:
+def value_label(
+    node: Value, grad: float | None, grad_width: int = 0, quantity: str = "grad"
+) -> str:
     """A Value's HTML label: its label (if any), data and grad (``?`` while grad is None), the
-    grad cell at least ``grad_width`` points wide."""
+    grad cell at least ``grad_width`` points wide and named ``quantity``."""
     cells = [f"<TD><B>{escape(node.label)}</B></TD>"] if node.label else []
     cells.append(f"<TD>data {number(node.data)}</TD>")
     shown = f'<FONT COLOR="{PENDING}">?</FONT>' if grad is None else number(grad)
     width = f' WIDTH="{grad_width}"' if grad_width else ""
-    cells.append(f"<TD{width}>grad {shown}</TD>")
+    cells.append(f"<TD{width}>{quantity} {shown}</TD>")
     return html_label(
         '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4"><TR>'
         + "<VR/>".join(cells)
@@ -157,14 +183,18 @@ def build(
     edge_labels: Callable[[int], Sequence[float]] | None = None,
     current: int | None = None,
     grad_widths: Mapping[Value, int] | None = None,
+    quantity: str = "grad",
 ) -> graphviz.Digraph:
     """The Digraph of a topologically ordered graph (root last).
 
     ``grads`` replaces each ``.grad`` (a node missing from it shows ``?``); ``edge_labels(i)``
     gives the local derivatives that node i's operation passes to its parents; ``current`` is the
     index of the node to highlight; ``grad_widths`` gives the grad cells' minimum widths in
-    points (so that node sizes, and with them the layout, can be held fixed).
+    points (so that node sizes, and with them the layout, can be held fixed); ``quantity`` names
+    the number in that cell ("tangent" for a forward-mode sweep).
     """
+    import graphviz
+
     index = {node: i for i, node in enumerate(order)}
     root = len(order) - 1
     graph = graphviz.Digraph(
@@ -190,7 +220,7 @@ def build(
             attrs.update(CURRENT)
             attrs["class"] += " current"
         width = grad_widths.get(node, 0) if grad_widths is not None else 0
-        target.node(f"v{i}", value_label(node, grad, width), **attrs)
+        target.node(f"v{i}", value_label(node, grad, width, quantity), **attrs)
         if node.parents:
             op = dict(OPERATION, **CURRENT) if i == current else OPERATION
             target.node(f"v{i}op", html_label(escape(node.op)), **op)
@@ -244,6 +274,8 @@ def _parent_scope(scope: str, scopes: Iterable[str]) -> str:
 
 def _clusters(scopes: Iterable[str]) -> dict[str, graphviz.Digraph]:
     """One empty cluster subgraph per scope, numbered in order of first appearance."""
+    import graphviz
+
     return {
         scope: graphviz.Digraph(
             name=f"cluster_{k}",
@@ -312,33 +344,14 @@ def format_of(path: Path) -> str | None:
 def pipe(graph: graphviz.Digraph, fmt: str, name: str) -> bytes:
     """``graph`` laid out by Graphviz in format ``fmt``, for the file ``name``; without Graphviz's
     ``dot`` program, GraphvizNotFoundError saying how to install it."""
+    import graphviz
+
     try:
         data: bytes = graph.pipe(format=fmt)
     except graphviz.ExecutableNotFound:
-        raise GraphvizNotFoundError(
+        raise _graphviz_not_found_error()(
             f"writing {name} needs Graphviz's 'dot' program, which is not on PATH. "
             f"Install Graphviz with: {install_hint()}  "
             "(a .dot file can be written without it)"
         ) from None
     return data
-
-
-def write_atomic(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` through a temporary file beside it, so no reader ever sees
-    a half-written file; missing parent directories are created."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
-    # os.open with 0o666 lets the umask decide the permissions, as for any new file.
-    try:
-        fd = os.open(
-            temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666
-        )
-    except OSError as error:  # name the file asked for, not the temporary one
-        raise OSError(error.errno, error.strerror, str(target)) from None
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise

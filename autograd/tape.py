@@ -742,7 +742,7 @@ def _compiled_module() -> Any:
         _COMPILED = None
         if backend() == "native":
             try:
-                from autograd import _tape  # type: ignore[attr-defined]
+                from autograd import _tape
 
                 _COMPILED = _tape
             except ImportError:

@@ -131,6 +131,10 @@ def main() -> None:
             if not isinstance(exc, RecursionError):
                 traceback.print_exc()
             reply = _error(exc)
+            del exc
+            # A failed run's graph may hold cycles (micrograd's do): free it now, untimed,
+            # rather than in a collection during the next workload's timing.
+            gc.collect()
         out.write(json.dumps(reply) + "\n")
         out.flush()
 

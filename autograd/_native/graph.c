@@ -143,6 +143,19 @@ raise_failure(const Failure *failure)
     return cr_raise(failure->op, failure->status, failure->a, failure->b);
 }
 
+/* One term of the chain rule's sum for the node at position i. */
+static inline void
+add_share(double *sum, unsigned char *have, Py_ssize_t i, double share)
+{
+    if (have == NULL || have[i]) {
+        sum[i] += share;
+    }
+    else {
+        sum[i] = share;
+        have[i] = 1;
+    }
+}
+
 /* Sums, in sum[i], d(root)/d(order[i]): the chain rule in reverse topological order, each node
  * passing its gradient times its local derivatives (ops.h's cr_vjp) to its operands. With
  * `have` (grad's sweep), a node's sum starts at its first term and nodes without one are
@@ -163,23 +176,9 @@ sweep(const Order *order, double *sum, unsigned char *have, Failure *failure)
             *failure = (Failure){status, node->op, a->data, bdata};
             return -1;
         }
-        Py_ssize_t pa = POSITION(a);
-        if (have == NULL || have[pa]) {
-            sum[pa] += da;
-        }
-        else {
-            sum[pa] = da;
-            have[pa] = 1;
-        }
+        add_share(sum, have, POSITION(a), da);
         if (b != NULL) {
-            Py_ssize_t pb = POSITION(b);
-            if (have == NULL || have[pb]) {
-                sum[pb] += db;
-            }
-            else {
-                sum[pb] = db;
-                have[pb] = 1;
-            }
+            add_share(sum, have, POSITION(b), db);
         }
     }
     return 0;

@@ -19,6 +19,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from autograd import RULES
+from tests.autograd.test_rules import APPLY
 
 if os.environ.get("CHAINRULE_BACKEND") == "python":
     _core = pytest.importorskip("autograd._core")
@@ -188,19 +189,5 @@ def _escaped(text: str) -> str:
     return re.escape(text)
 
 
-_OPERATORS: dict[str, Callable[..., Any]] = {
-    "+": lambda a, b: a + b,
-    "-": lambda a, b: a - b,
-    "*": lambda a, b: a * b,
-    "/": lambda a, b: a / b,
-    "**": lambda a, b: a**b,
-    "neg": lambda a: -a,
-    "pos": lambda a: +a,
-    "abs": abs,
-}
-
-
 def _apply(op: str, *args: Any) -> Any:
-    if op in _OPERATORS:
-        return _OPERATORS[op](*args)
-    return getattr(args[0], op)()
+    return APPLY[op](*args)

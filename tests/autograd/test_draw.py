@@ -443,11 +443,6 @@ def test_render_passes_draw_dot_options(tmp_path: Path) -> None:
     assert render(chain(20), tmp_path / "g.svg", max_nodes=20).exists()
 
 
-def test_render_creates_missing_folders(tmp_path: Path) -> None:
-    path = render(Value(1.0), tmp_path / "a" / "b" / "g.svg")
-    ET.fromstring(path.read_bytes())
-
-
 @pytest.mark.parametrize("name", ["graph.jpg", "graph", "graph.svg.txt"])
 def test_render_refuses_an_unknown_suffix(tmp_path: Path, name: str) -> None:
     with pytest.raises(ValueError, match=r"suffix.*\.svg"):
