@@ -7,6 +7,7 @@ by the first feature that needs it (graphviz by the first drawing).
 from typing import TYPE_CHECKING
 
 from autograd import functional
+from autograd._backend import backend
 from autograd.check import GradcheckError, gradcheck
 from autograd.draw import draw_dot, render
 from autograd.engine import backward, grad, topological_order
@@ -14,6 +15,7 @@ from autograd.explore import Explorer, explore
 from autograd.mode import enable_grad, is_grad_enabled, no_grad, scope
 from autograd.rules import RULES, Rule
 from autograd.steps import render_steps
+from autograd.tape import Tape, TraceError, trace
 from autograd.value import Constant, Value
 
 if TYPE_CHECKING:
@@ -26,7 +28,10 @@ __all__ = [
     "GradcheckError",
     "GraphvizNotFoundError",
     "Rule",
+    "Tape",
+    "TraceError",
     "Value",
+    "backend",
     "backward",
     "draw_dot",
     "enable_grad",
@@ -40,6 +45,7 @@ __all__ = [
     "render_steps",
     "scope",
     "topological_order",
+    "trace",
 ]
 
 

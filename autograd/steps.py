@@ -25,6 +25,7 @@ from pathlib import Path
 from string import Template
 
 from autograd.draw import build, checked_order, pipe
+from autograd.engine import sweep as chain_rule
 from autograd.files import write_atomic
 from autograd.functional import tangent
 from autograd.rules import RULES
@@ -198,14 +199,9 @@ def sweep(order: list[Value]) -> list[Step]:
     grads: dict[Value, float] = {root: 1.0}
     seed = f"The sweep starts at {name(root)}, whose grad is 1 (its own derivative)."
     steps = [Step(len(order) - 1, dict(grads), seed)]
-    for i in reversed(range(len(order))):
+    for i, shares in chain_rule(order, grads, float):
         node = order[i]
-        if not node.parents:
-            continue
         g = grads[node]
-        shares = RULES[node.op].vjp(g, node.data, *(p.data for p in node.parents))
-        for parent, share in zip(node.parents, shares, strict=True):
-            grads[parent] = grads.get(parent, 0.0) + share
         local = RULES[node.op].vjp(1.0, node.data, *(p.data for p in node.parents))
         sent = "; ".join(
             f"{_number(g)} × {_factor(formula, d)} = {_number(share)} to {name(p)}"

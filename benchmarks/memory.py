@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 import tracemalloc
 from collections.abc import Callable
 from typing import TypeVar
@@ -27,7 +28,9 @@ def bytes_per_node(
         after_forward = tracemalloc.get_traced_memory()[0] - base
         backward(root)
         gc.collect()
-        after_backward = tracemalloc.get_traced_memory()[0] - base
+        # The int after_forward is the harness's own, allocated while tracing: not the graph's.
+        harness = sys.getsizeof(after_forward)
+        after_backward = tracemalloc.get_traced_memory()[0] - base - harness
     finally:
         tracemalloc.stop()
     nodes = count(root)

@@ -38,6 +38,8 @@ class Worker:
     def __init__(self, engine: str, spec: Spec) -> None:
         self.engine = ENGINES[engine]
         self.spec = spec
+        if self.engine.backend:  # read when autograd is first imported, just below
+            os.environ["CHAINRULE_BACKEND"] = self.engine.backend
         self.module: ModuleType = importlib.import_module(
             f"benchmarks.engines.{self.engine.module}"
         )
@@ -129,6 +131,10 @@ def main() -> None:
             if not isinstance(exc, RecursionError):
                 traceback.print_exc()
             reply = _error(exc)
+            del exc
+            # A failed run's graph may hold cycles (micrograd's do): free it now, untimed,
+            # rather than in a collection during the next workload's timing.
+            gc.collect()
         out.write(json.dumps(reply) + "\n")
         out.flush()
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-SCALAR = ("chainrule", "micrograd", "micrograd-gc-off", "torch-0d", "floats")
+SCALAR = ("chainrule", "chainrule-python", "micrograd", "micrograd-gc-off", "torch-0d", "floats")
 MATRIX = ("nn.matrix", "numpy", "torch-tensors")
-MEMORY_ENGINES = ("chainrule", "micrograd")
+TAPES = ("tape", "tape-numpy")
+MEMORY_ENGINES = ("chainrule", "chainrule-python", "micrograd")
 
 
 @dataclass(frozen=True)
@@ -17,7 +18,7 @@ class Timed:
     name: str
     title: str
     builder: str
-    arg: Literal["moons", "neuron"] | int
+    arg: Literal["moons", "neuron", "classifier"] | int
     engines: tuple[str, ...]
     rounds: int
 
@@ -30,11 +31,28 @@ WORKLOADS: dict[str, Timed] = {
             "moons step: `MLP(2, [16, 16, 1])`, 100 samples, hinge + L2, forward + backward",
             "moons",
             "moons",
-            (*SCALAR, "chainrule-gc-off", *MATRIX),
+            (*SCALAR, "chainrule-gc-off", *TAPES, *MATRIX),
             15,
+        ),
+        Timed(
+            "classifier",
+            "`MLP(64, [32, 10])`, cross entropy, 1,000 samples, forward + backward",
+            "classifier",
+            "classifier",
+            # Eager as nn.train runs each step (collector paused): 4.8 million nodes a step.
+            ("chainrule-gc-off", *TAPES, "numpy", "torch-tensors"),
+            3,
         ),
         Timed("chain_1e5", "chain 10^5 deep, forward + backward", "chain", 10**5, SCALAR, 9),
         Timed("chain_1e6", "chain 10^6 deep, forward + backward", "chain", 10**6, SCALAR, 3),
+        Timed(
+            "affine_1e6",
+            "y = y * 1.0001 + 0.001, 10^6 times (4·10^6 nodes), forward + backward",
+            "affine_chain",
+            10**6,
+            ("chainrule", "chainrule-python", "micrograd", "micrograd-gc-off", "floats"),
+            3,
+        ),
         Timed(
             "neuron_1e4",
             "one neuron, 10^4 inputs, forward + backward",

@@ -10,3 +10,11 @@ settings.register_profile(
 )
 settings.register_profile("thorough", parent=settings.get_profile("default"), max_examples=1000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_report_header() -> str:
+    """Which engine this run tests (``make test`` runs the suite once per engine)."""
+    import autograd
+
+    chosen = os.environ.get("CHAINRULE_BACKEND", "")
+    return f"chainrule engine: {autograd.backend()} (CHAINRULE_BACKEND={chosen!r})"

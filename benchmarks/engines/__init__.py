@@ -37,6 +37,21 @@ def entries(arrays: Iterable[NDArray[np.float64]]) -> list[float]:
     return [x for a in arrays for x in a.ravel().tolist()]
 
 
+def chain_of_affine_steps(leaf: Callable[[float], Any], n: int) -> Workload:
+    """y = y * 1.0001 + 0.001, n times (4n nodes: two constants and two operations a step),
+    then backward, on a scalar engine whose numbers on either side of an operator work."""
+
+    def run() -> Check:
+        x = leaf(1.0)
+        y = x
+        for _ in range(n):
+            y = y * 1.0001 + 0.001
+        y.backward()
+        return (y.data, x.grad)
+
+    return Workload(run)
+
+
 def chain_of_additions(leaf: Callable[[float], Any], n: int) -> Workload:
     """y = x + x + ... (n additions, n nodes deep), then backward, on a scalar engine whose
     leaves ``leaf`` makes and whose nodes have ``data``, ``grad`` and ``backward()``."""
@@ -60,18 +75,34 @@ class Engine:
     module: str
     label: str
     collector: bool = True  # False: gc.disable() in the worker, garbage collected untimed
+    backend: str = ""  # CHAINRULE_BACKEND for the worker: "native", "python" or "" (default)
 
 
 ENGINES: dict[str, Engine] = {
     engine.name: engine
     for engine in (
-        Engine("chainrule", "chainrule_scalar", "chainrule"),
+        Engine("chainrule", "chainrule_scalar", "chainrule (compiled core)", backend="native"),
         # As nn.train runs each step: with the collector paused (chainrule's graphs hold no cycles).
-        Engine("chainrule-gc-off", "chainrule_scalar", "chainrule, collector off", collector=False),
+        Engine(
+            "chainrule-gc-off",
+            "chainrule_scalar",
+            "chainrule (compiled core), collector off",
+            collector=False,
+            backend="native",
+        ),
+        Engine("chainrule-python", "chainrule_scalar", "chainrule (pure Python)", backend="python"),
         Engine("micrograd", "micrograd_scalar", "micrograd"),
         Engine("micrograd-gc-off", "micrograd_scalar", "micrograd, collector off", collector=False),
         Engine("torch-0d", "torch_scalar", "PyTorch 0-d tensors"),
         Engine("floats", "floats", "Python floats (forward only)"),
+        # The step as nn.train(compile=True) runs it: the per-sample loss from a traced tape.
+        Engine("tape", "chainrule_tape", "chainrule tape, compiled replay", backend="native"),
+        Engine(
+            "tape-numpy",
+            "chainrule_tape",
+            "chainrule tape, NumPy replay (pure Python)",
+            backend="python",
+        ),
         Engine("nn.matrix", "chainrule_matrix", "nn.matrix"),
         Engine("numpy", "numpy_matrix", "hand-written NumPy"),
         Engine("torch-tensors", "torch_matrix", "PyTorch tensors"),

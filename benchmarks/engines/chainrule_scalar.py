@@ -3,10 +3,23 @@
 from __future__ import annotations
 
 from autograd import Value, scope, topological_order
-from benchmarks.engines import Check, Workload, chain_of_additions, with_gradient_sums
+from benchmarks.engines import (
+    Check,
+    Workload,
+    chain_of_additions,
+    chain_of_affine_steps,
+    with_gradient_sums,
+)
 from benchmarks.memory import bytes_per_node
-from benchmarks.spec import MOONS_SIZES, SEED, MoonsSpec, NeuronSpec
-from nn import MLP, Neuron, hinge_loss
+from benchmarks.spec import (
+    CLASSIFIER_SIZES,
+    MOONS_SIZES,
+    SEED,
+    ClassifierSpec,
+    MoonsSpec,
+    NeuronSpec,
+)
+from nn import MLP, Neuron, cross_entropy, hinge_loss
 
 
 def _forward(model: MLP, spec: MoonsSpec) -> Value:
@@ -30,9 +43,29 @@ def moons(spec: MoonsSpec) -> Workload:
     return Workload(step, lambda result: with_gradient_sums(result, (p.grad for p in params)))
 
 
+def classifier(spec: ClassifierSpec) -> Workload:
+    """``MLP(64, [32, 10], seed=0)``: zero_grad, the mean cross entropy, backward."""
+    nin, *sizes = CLASSIFIER_SIZES
+    model = MLP(nin, sizes, seed=SEED)
+    params = model.parameters()
+
+    def step() -> Check:
+        model.zero_grad()
+        loss = cross_entropy([model(x) for x in spec["X"]], spec["y"])
+        loss.backward()
+        return (loss.data,)
+
+    return Workload(step, lambda result: with_gradient_sums(result, (p.grad for p in params)))
+
+
 def chain(n: int) -> Workload:
     """y = x + x + ... (n additions, n nodes deep), then backward."""
     return chain_of_additions(Value, n)
+
+
+def affine_chain(n: int) -> Workload:
+    """y = y * 1.0001 + 0.001, n times, then backward."""
+    return chain_of_affine_steps(Value, n)
 
 
 def neuron(spec: NeuronSpec) -> Workload:

@@ -53,6 +53,18 @@ def chain(n: int) -> Workload:
     return Workload(run)
 
 
+def affine_chain(n: int) -> Workload:
+    """y = y * 1.0001 + 0.001, n times."""
+
+    def run() -> Check:
+        y = 1.0
+        for _ in range(n):
+            y = y * 1.0001 + 0.001
+        return (y,)
+
+    return Workload(run)
+
+
 def neuron(spec: NeuronSpec) -> Workload:
     """relu(sum(w_i * x_i) + b)."""
     w, b, x = spec["w"], spec["b"], spec["x"]

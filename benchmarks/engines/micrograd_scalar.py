@@ -5,7 +5,13 @@ from __future__ import annotations
 from micrograd.engine import Value
 from micrograd.nn import MLP, Neuron
 
-from benchmarks.engines import Check, Workload, chain_of_additions, with_gradient_sums
+from benchmarks.engines import (
+    Check,
+    Workload,
+    chain_of_additions,
+    chain_of_affine_steps,
+    with_gradient_sums,
+)
 from benchmarks.memory import bytes_per_node
 from benchmarks.spec import MoonsSpec, NeuronSpec
 
@@ -49,6 +55,11 @@ def moons(spec: MoonsSpec) -> Workload:
 def chain(n: int) -> Workload:
     """y = x + x + ... (n additions, n nodes deep), then backward."""
     return chain_of_additions(Value, n)
+
+
+def affine_chain(n: int) -> Workload:
+    """y = y * 1.0001 + 0.001, n times, then backward."""
+    return chain_of_affine_steps(Value, n)
 
 
 def neuron(spec: NeuronSpec) -> Workload:

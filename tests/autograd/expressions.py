@@ -115,16 +115,21 @@ FLOATS = Backend(
 )
 
 
-def _method(name: str) -> Callable[[Any], Any]:
-    """Call Value's method ``name``; a subtree of constants is a float, so wrap it first."""
-    return lambda x: getattr(x if isinstance(x, Value) else Value(x), name)()
+def values(kind: type[Any]) -> Backend:
+    """Evaluation on the Value class ``kind`` (either engine's)."""
+
+    def method(name: str) -> Callable[[Any], Any]:
+        """Call the method ``name``; a subtree of constants is a float, so wrap it first."""
+        return lambda x: getattr(x if isinstance(x, kind) else kind(x), name)()
+
+    return Backend(
+        float,  # constants stay plain numbers, so the engine turns them into Constant nodes
+        {"neg": lambda x: -x, "pos": lambda x: +x, "abs": abs}
+        | {name: method(name) for name in UNARY[3:]},
+    )
 
 
-VALUES = Backend(
-    float,  # constants stay plain numbers, so the engine turns them into Constant nodes itself
-    {"neg": lambda x: -x, "pos": lambda x: +x, "abs": abs}
-    | {name: _method(name) for name in UNARY[3:]},
-)
+VALUES = values(Value)
 
 
 def kinks_nearby(root: Value, margin: float = 1e-3) -> bool:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Callable
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import pytest
@@ -222,3 +224,151 @@ class TestScope:
     def test_scope_name_must_be_text(self) -> None:
         with pytest.raises(TypeError, match="scope name must be a str, got int"):
             scope(1)  # type: ignore[arg-type]
+
+
+class TestNumbersOnBothSides:
+    SCALARS = (2, 2.5, True, np.float64(1.25), np.float32(0.5), np.int64(3), np.bool_(True))
+    OPERATORS: tuple[Callable[[Any, Any], Any], ...] = (
+        lambda a, b: a + b,
+        lambda a, b: a - b,
+        lambda a, b: a * b,
+        lambda a, b: a / b,
+        lambda a, b: a**b,
+    )
+
+    @pytest.mark.parametrize("number", SCALARS, ids=lambda x: type(x).__name__)
+    def test_every_operator_takes_a_number_on_either_side(self, number: object) -> None:
+        v = Value(1.5)
+        c = float(number)  # type: ignore[arg-type]
+        for apply in self.OPERATORS:
+            right, left = apply(v, number), apply(number, v)
+            assert isinstance(right, Value)
+            assert isinstance(left, Value)  # NumPy scalars on the left defer to Value
+            assert right.data == apply(1.5, c)
+            assert left.data == apply(c, 1.5)
+            assert right.parents[0] is v
+            assert left.parents[1] is v
+            assert isinstance(left.parents[0], Constant)
+
+    def test_bools_are_numbers(self) -> None:
+        v = Value(True)
+        assert (v.data, (v + True).data, (False * v).data) == (1.0, 2.0, 0.0)
+
+
+class TestAttributes:
+    @pytest.mark.parametrize(
+        "number", [3, True, np.float32(0.25), np.int64(2), Fraction(1, 2)], ids=repr
+    )
+    def test_data_and_grad_assigned_become_floats(self, number: object) -> None:
+        v = Value(1.0)
+        v.data = number  # type: ignore[assignment]
+        v.grad = number  # type: ignore[assignment]
+        assert type(v.data) is float
+        assert type(v.grad) is float
+        assert v.data == v.grad == float(number)  # type: ignore[arg-type]
+
+    def test_backward_after_an_optimizer_step_in_float32(self) -> None:
+        p = Value(0.5)
+        p.data -= 0.1 * np.float32(2.0)
+        p.data = 1  # an int, as a user might write
+        y = p.cos()
+        y.backward()
+        assert p.grad == -math.sin(1.0)
+
+    @pytest.mark.parametrize("bad", ["2", None, [1.0], 1j])
+    def test_anything_else_assigned_is_a_type_error_naming_it(self, bad: object) -> None:
+        v = Value(1.0)
+        with pytest.raises(
+            TypeError, match=f"Value data must be a real number.*{type(bad).__name__}"
+        ):
+            v.data = bad  # type: ignore[assignment]
+        with pytest.raises(
+            TypeError, match=f"Value grad must be a real number.*{type(bad).__name__}"
+        ):
+            v.grad = bad  # type: ignore[assignment]
+        assert (v.data, v.grad) == (1.0, 0.0)
+
+    def test_label_and_scope_hold_plain_text(self) -> None:
+        class Name(str):
+            pass
+
+        v = Value(1.0, label=Name("w"))
+        v.scope = Name("layers.0")
+        assert (type(v.label), type(v.scope)) == (str, str)
+        assert (v.label, v.scope) == ("w", "layers.0")
+        with pytest.raises(TypeError, match="label must be a str, got int"):
+            v.label = 3  # type: ignore[assignment]
+        with pytest.raises(TypeError, match="scope must be a str, got NoneType"):
+            v.scope = None  # type: ignore[assignment]
+
+    def test_op_and_parents_cannot_be_reassigned(self) -> None:
+        v = Value(1.0) * 2
+        with pytest.raises(AttributeError):
+            v.op = "+"  # type: ignore[misc]
+        with pytest.raises(AttributeError):
+            v.parents = ()  # type: ignore[misc]
+
+    def test_values_are_never_pickled_or_copied(self) -> None:
+        import copy
+        import pickle
+
+        v = Value(1.0)
+        for attempt in (pickle.dumps, copy.copy, copy.deepcopy):
+            with pytest.raises(TypeError, match="cannot be pickled or copied: use .detach()"):
+                attempt(v)
+
+    def test_constant_can_be_subclassed(self) -> None:
+        class Named(Constant):
+            pass
+
+        c = Named(2.0)
+        y = Value(3.0) * c
+        assert isinstance(c, Constant)
+        assert isinstance(c, Value)
+        assert y.parents[1] is c
+        assert y.data == 6.0
+        y.backward()
+        assert c.grad == 3.0
+        assert repr(c) == "Value(data=2.0, grad=3.0)"
+
+
+class TestScopeAtEntry:
+    def test_a_scope_made_early_nests_where_it_is_entered(self) -> None:
+        inner = scope("inner")
+        with scope("outer"), inner:
+            v = Value(1.0)
+        with inner:
+            w = Value(1.0)
+        assert (v.scope, w.scope) == ("outer.inner", "inner")
+
+    def test_a_decorator_takes_the_scope_of_each_call(self) -> None:
+        @scope("neuron")
+        def make() -> Value:
+            return Value(1.0) * 2
+
+        with scope("layer.0"):
+            first = make()
+        with scope("layer.1"):
+            second = make()
+        assert (first.scope, second.scope, make().scope) == (
+            "layer.0.neuron",
+            "layer.1.neuron",
+            "neuron",
+        )
+
+    def test_one_scope_entered_by_two_threads_joins_each_threads_own(self) -> None:
+        shared = scope("shared")
+        entered = threading.Barrier(2)
+        results: dict[str, str] = {}
+
+        def work(name: str) -> None:
+            with scope(name), shared:
+                entered.wait()
+                results[name] = (Value(1.0) + 1).scope
+
+        threads = [threading.Thread(target=work, args=(n,)) for n in ("a", "b")]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=10)
+        assert results == {"a": "a.shared", "b": "b.shared"}
