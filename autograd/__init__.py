@@ -1,7 +1,7 @@
 """chainrule's scalar autograd engine: Values, their computation graphs and the chain rule."""
 
 from autograd.check import GradcheckError, gradcheck
-from autograd.draw import GraphvizNotFoundError, draw_dot, render
+from autograd.draw import GraphvizError, GraphvizNotFoundError, draw_dot, render
 from autograd.engine import backward, grad, topological_order
 from autograd.mode import enable_grad, is_grad_enabled, no_grad, scope
 from autograd.rules import RULES, Rule
@@ -12,6 +12,7 @@ __all__ = [
     "RULES",
     "Constant",
     "GradcheckError",
+    "GraphvizError",
     "GraphvizNotFoundError",
     "Rule",
     "Value",

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn, cast
 
 from autograd.draw import FORMATS, format_of, render
+from autograd.engine import topological_order
 from autograd.expression import FUNCTIONS, Rejected, describe, evaluate, parse_bindings, pointer
 
 # --- the command ---------------------------------------------------------------------------------
@@ -90,6 +91,9 @@ class CommandParser(argparse.ArgumentParser):
         super().error(message)
 
 
+MAX_NODES = 500  # draw_dot's default
+
+
 def add_graph_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``graph`` subcommand to an argparse subparsers object."""
     parser = subparsers.add_parser(
@@ -115,7 +119,25 @@ def add_graph_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         type=Path,
         help="also draw the graph into FILE; the format follows the suffix: " + ", ".join(FORMATS),
     )
+    parser.add_argument(
+        "--max-nodes",
+        metavar="N",
+        type=_at_least_one,
+        default=MAX_NODES,
+        help=f"draw graphs of up to N Values (default: {MAX_NODES})",
+    )
     parser.set_defaults(func=run_graph, graph_prog=parser.prog)
+
+
+def _at_least_one(text: str) -> int:
+    """An argparse type: a whole number >= 1."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {n}")
+    return n
 
 
 def run_graph(args: argparse.Namespace) -> int:
@@ -130,6 +152,13 @@ def run_graph(args: argparse.Namespace) -> int:
             except ValueError as error:
                 raise Rejected(str(error)) from None
         output, variables = evaluate(source, bindings)
+        if args.output is not None:
+            size = len(topological_order(output))
+            if size > args.max_nodes:
+                raise Rejected(
+                    f"the graph has {size} Values, more than --max-nodes={args.max_nodes}; "
+                    f"pass --max-nodes {size} to draw it anyway (Graphviz is slow on large graphs)"
+                )
     except Rejected as error:
         where = pointer(source, error.node)
         print(f"{prog}: error: {error.message}" + (f"\n{where}" if where else ""), file=sys.stderr)
@@ -144,7 +173,7 @@ def run_graph(args: argparse.Namespace) -> int:
         print(f"d/d{name} = {_show(value.grad)}")
     if args.output is not None:
         try:
-            path = render(output, args.output)
+            path = render(output, args.output, max_nodes=args.max_nodes)
         except (OSError, RuntimeError, ValueError) as error:
             print(f"{prog}: error: {error}", file=sys.stderr)
             return 1

@@ -418,3 +418,33 @@ def test_two_bindings_of_one_normalized_name_are_refused(
     status, out, err = run(capsys, "x + 𝑥", "x=1", "𝑥=3")
     assert (status, out) == (2, "")
     assert "'x' is bound twice, as 'x' and as '𝑥'" in err
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the fake dot is a shell script")
+def test_a_crash_of_graphviz_is_an_error_naming_it_not_a_traceback(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dot = tmp_path / "dot"
+    dot.write_text("#!/bin/sh\ncat > /dev/null; kill -SEGV $$\n")
+    dot.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    status, out, err = run(capsys, "x*x", "x=3", "-o", str(tmp_path / "g.svg"))
+    assert status == 1
+    assert results(out) == {"x*x": 9.0, "d/dx": 6.0}
+    assert "Graphviz's dot crashed" in err and "2 Values" in err and "Traceback" not in err
+    assert not (tmp_path / "g.svg").exists()
+
+
+def test_a_graph_over_max_nodes_is_refused_before_anything_is_printed_with_the_option_to_raise_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    expression = "+".join(["x"] * 300)  # 300 Values: x and 299 sums
+    status, out, err = run(
+        capsys, expression, "x=1", "-o", str(tmp_path / "g.dot"), "--max-nodes", "299"
+    )
+    assert (status, out) == (2, "")
+    assert "300 Values, more than --max-nodes=299" in err and "--max-nodes 300" in err
+    status, out, err = run(
+        capsys, expression, "x=1", "-o", str(tmp_path / "g.dot"), "--max-nodes", "300"
+    )
+    assert status == 0 and (tmp_path / "g.dot").exists()
