@@ -433,6 +433,21 @@ def check_timeout(timeout: object) -> float | None:
     return None if math.isinf(timeout) else float(timeout)
 
 
+def require_dot(name: str) -> None:
+    """GraphvizNotFoundError, saying how to install Graphviz, unless its ``dot`` program is on
+    PATH: for work that would otherwise fail on writing ``name`` only at its end."""
+    if shutil.which("dot") is None:
+        raise GraphvizNotFoundError(_not_found(name))
+
+
+def _not_found(name: str) -> str:
+    return (
+        f"writing {name} needs Graphviz's 'dot' program, which is not on PATH. "
+        f"Install Graphviz with: {install_hint()}  "
+        "(a .dot file can be written without it)"
+    )
+
+
 def _run_dot(
     source: str, fmt: str, name: str, timeout: float | None
 ) -> bytes | subprocess.CompletedProcess[bytes]:
@@ -447,11 +462,7 @@ def _run_dot(
             check=False,
         )
     except FileNotFoundError:
-        raise GraphvizNotFoundError(
-            f"writing {name} needs Graphviz's 'dot' program, which is not on PATH. "
-            f"Install Graphviz with: {install_hint()}  "
-            "(a .dot file can be written without it)"
-        ) from None
+        raise GraphvizNotFoundError(_not_found(name)) from None
     except subprocess.TimeoutExpired as expired:  # subprocess.run has killed dot
         return subprocess.CompletedProcess(expired.cmd, 0, b"", expired.stderr or b"")
     if done.returncode == 0:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from autograd import Value, render
+from autograd.draw import require_dot
 from nn import matrix
 from nn.datasets import make_moons
 from nn.losses import hinge_loss
@@ -52,6 +53,7 @@ def run_demo(out: str | Path = "out", steps: int = STEPS, progress: bool = True)
     # Checked before training, so that a bad --out fails before the work rather than after.
     if directory.exists() and not directory.is_dir():
         raise NotADirectoryError(f"{str(directory)!r} exists and is not a directory")
+    require_dot("neuron.svg")  # and so is Graphviz, which the last picture needs
     directory.mkdir(parents=True, exist_ok=True)
     X, y = make_moons(100, noise=0.1, seed=DATA_SEED)
     model = MLP(2, [16, 16, 1], seed=MODEL_SEED)
@@ -89,12 +91,15 @@ def draw_neuron(model: MLP, x: Sequence[float], path: Path) -> Path:
     out.label = "out"
     if neuron.activation != "linear":  # a linear neuron's output is z itself
         out.parents[0].label = "z"
+    # The drawing shows the gradients of this one backward pass: the parameters' .grad start at
+    # 0 for it (backward adds to a leaf's .grad), and get back the model's own afterwards.
     saved = [w.grad for w in neuron.parameters()]
-    out.backward()
     try:
+        for w in neuron.parameters():
+            w.grad = 0.0
+        out.backward()
         return render(out, path)
     finally:
-        # The drawing's gradients belong to the drawing; the model keeps the ones it had.
         for w, g in zip(neuron.parameters(), saved, strict=True):
             w.grad = g
 
