@@ -1,8 +1,8 @@
-"""The seeds' matrix form of backpropagation, in NumPy, for the same networks as ``nn.MLP``.
+"""Backpropagation in matrix form as the source texts write it, in NumPy, for nn.MLP's networks.
 
-Orientation as in the seeds: ``W[i]`` has shape (outputs, inputs), ``b[i]`` shape (outputs, 1),
-and a batch is a matrix whose columns are samples. Lists count layers from 0 where the seeds
-count from 1: ``weights[i]``, ``z[i]`` and ``deltas[i]`` are the seeds' W_{i+1}, z_{i+1} and
+Orientation as in Sudeep Raja's derivation: ``W[i]`` has shape (outputs, inputs), ``b[i]`` shape
+(outputs, 1), and a batch is a matrix whose columns are samples. Lists count layers from 0 where
+Raja counts from 1: ``weights[i]``, ``z[i]`` and ``deltas[i]`` are his W_{i+1}, z_{i+1} and
 δ_{i+1}, while ``x[i]`` is their x_i, so layer ``i`` reads ``x[i]`` and writes ``x[i + 1]``:
 
     forward:   z[i] = W[i] x[i] + b[i],        x[i + 1] = f_i(z[i])     (x[0] is the input)
@@ -29,7 +29,7 @@ from nn.mlp import ACTIVATIONS, MLP, Layer
 Matrix = NDArray[np.float64]
 
 LOSSES = ("mse_loss", "binary_cross_entropy", "hinge_loss", "half_sse")
-"""The losses ``backward`` accepts: nn's loss functions (or their names) and seed 001's E."""
+"""The losses ``backward`` accepts: nn's loss functions (or their names) and Raja's E."""
 
 _LOSS_FUNCTIONS: dict[Callable[..., Any], str] = {
     mse_loss: "mse_loss",
@@ -264,7 +264,7 @@ def forward(
 ) -> ForwardCache:
     """z[i] = W[i] x[i] + b[i] and x[i + 1] = f_i(z[i]) for every layer, from x[0] = X.
 
-    ``biases`` may be None for a network without biases (seed 001's); ``activations`` is one
+    ``biases`` may be None for a network without biases (Raja's); ``activations`` is one
     name per layer, or one name for all.
     """
     ws = _check_weights(weights)
