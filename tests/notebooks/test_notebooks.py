@@ -103,7 +103,10 @@ def drawn_values(svg: str) -> dict[str, tuple[str, str]]:
     """The (data, grad) that a drawing shows for each labelled Value, by label."""
     shown: dict[str, tuple[str, str]] = {}
     for group in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}g"):
-        lines = [(t.text or "").replace("\xa0", " ") for t in group.iter("{http://www.w3.org/2000/svg}text")]
+        lines = [
+            (t.text or "").replace("\xa0", " ")
+            for t in group.iter("{http://www.w3.org/2000/svg}text")
+        ]
         if "node" in (group.get("class") or "").split() and len(lines) == 3:
             label, data, grad = lines
             shown[label] = (data.removeprefix("data "), grad.removeprefix("grad "))
