@@ -33,7 +33,8 @@ def user_facing_texts() -> list[tuple[str, str]]:
         for path in sorted((REPOSITORY / package).rglob("*.py")):
             texts.append((str(path.relative_to(REPOSITORY)), path.read_text("utf-8")))
     for path in sorted((REPOSITORY / "notebooks").glob("*.ipynb")):
-        for index, cell in enumerate(nbformat.read(path, as_version=4).cells):
+        notebook = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
+        for index, cell in enumerate(notebook.cells):
             texts.append((f"{path.name}, cell {index}", cell.source))
     for command in (["--help"], ["graph", "--help"], ["demo", "--help"]):
         shown = io.StringIO()
