@@ -70,10 +70,12 @@ def run_demo(out: str | Path = "out", steps: int = STEPS, progress: bool = True)
         lr_schedule=linear_schedule(1.0, 0.1, steps),
     )
     final_accuracy = accuracy(model, X, y)
+    # The picture that needs Graphviz first: if dot fails on it, nothing has been written.
+    neuron = draw_neuron(model, X[0], directory / "neuron.svg")
     files = [
         plot_decision_boundary(model, X, y, directory / "decision_boundary.png", final_accuracy),
         plot_history(history, directory / "loss.png"),
-        draw_neuron(model, X[0], directory / "neuron.svg"),
+        neuron,
     ]
     return DemoResult(model, history, final_accuracy, files)
 

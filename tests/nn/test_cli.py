@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 import xml.etree.ElementTree as ET
@@ -166,3 +167,19 @@ def test_demo_without_graphviz_fails_before_training_and_writes_nothing(
     assert "Install Graphviz with:" in printed.err and "Traceback" not in printed.err
     assert printed.out == "" and "1/1" not in printed.err  # no training ran
     assert not out.exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="the fake dot is a shell script")
+def test_demo_when_graphviz_crashes_says_so_and_has_written_no_picture(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dot = tmp_path / "bin" / "dot"
+    dot.parent.mkdir()
+    dot.write_text("#!/bin/sh\ncat > /dev/null; kill -SEGV $$\n")
+    dot.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{dot.parent}{os.pathsep}{os.environ['PATH']}")
+    out = tmp_path / "pictures"
+    assert main(["demo", "--steps", "1", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "Graphviz's dot crashed" in err and "neuron.svg" in err and "Traceback" not in err
+    assert list(out.iterdir()) == []
