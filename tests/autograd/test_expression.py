@@ -94,7 +94,13 @@ def test_a_binding_names_the_variable_python_reads() -> None:
     assert root.data == 6.0 and list(leaves) == ["x"]
 
 
-@given(st.text(st.characters(codec="utf-8"), min_size=1, max_size=4))
+# Characters that can make up identifiers, and the compatibility forms of them (𝑥, ｘ, ﬁ).
+IDENTIFIER_CHARACTERS = st.characters(
+    categories=("Lu", "Ll", "Lt", "Lm", "Lo", "Nl", "Mn", "Mc", "Nd", "Pc"), codec="utf-8"
+)
+
+
+@given(st.text(IDENTIFIER_CHARACTERS, min_size=1, max_size=4))
 def test_any_name_python_accepts_binds_what_python_reads(name: str) -> None:
     normal = unicodedata.normalize("NFKC", name)
     assume(normal.isidentifier())  # not, say, 'x#' (a name and a comment)
