@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck check-torch browser-test bench setup clean
+.PHONY: demo notebooks test lint typecheck check-torch check-micrograd browser-test bench setup clean
 
 setup: $(INSTALLED) graphviz
 
@@ -18,8 +18,32 @@ $(INSTALLED): pyproject.toml
 graphviz:
 	@scripts/ensure-graphviz
 
-demo: setup
+# The demo needs only the project and its run-time dependencies, not the development tools;
+# pip's own output shows what is being fetched and built.
+RUNTIME_INSTALLED := $(VENV)/.runtime-installed
+
+$(RUNTIME_INSTALLED): pyproject.toml
+	@echo "==> Creating the virtual environment $(VENV) (if missing)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo "==> Installing chainrule and what it needs to run: graphviz, numpy, matplotlib, tqdm"
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on -e .
+	touch $@
+
+demo: $(RUNTIME_INSTALLED) graphviz
+	@echo "==> Training the moons classifier and drawing it into out/"
 	$(BIN)/chainrule demo
+
+# JupyterLab in the same .venv (opt-in: it is large), opened on the notebooks.
+NOTEBOOKS_INSTALLED := $(VENV)/.notebooks-installed
+
+$(NOTEBOOKS_INSTALLED): pyproject.toml $(RUNTIME_INSTALLED)
+	@echo "==> Installing JupyterLab into $(VENV)"
+	$(BIN)/python -m pip install --disable-pip-version-check --progress-bar on -e '.[notebooks]'
+	touch $@
+
+# Jupyter refuses to start as root (as in many containers) unless told that it is meant.
+notebooks: $(NOTEBOOKS_INSTALLED) graphviz
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: setup
 	$(BIN)/python -m pytest
@@ -34,6 +58,7 @@ typecheck: $(INSTALLED)
 # Cross-checks against PyTorch (opt-in: torch is large), and the type check of the modules
 # that import it.
 TORCH_MODULES := tests/autograd/test_torch.py tests/nn/test_torch.py \
+	tests/autograd/test_functional_torch.py \
 	benchmarks/engines/torch_scalar.py benchmarks/engines/torch_matrix.py
 
 check-torch: setup
@@ -56,6 +81,10 @@ $(BENCH_INSTALLED): pyproject.toml $(INSTALLED)
 
 bench: setup $(BENCH_INSTALLED)
 	$(BIN)/python -m benchmarks.run
+
+# nn's MLP against micrograd's, node for node (opt-in: micrograd 0.1.0 is in the bench extra).
+check-micrograd: setup $(BENCH_INSTALLED)
+	$(BIN)/python -m pytest -m micrograd
 
 clean:
 	rm -rf $(VENV) out build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,12 +1,22 @@
-"""chainrule's scalar autograd engine: Values, their computation graphs and the chain rule."""
+"""chainrule's scalar autograd engine: Values, their computation graphs and the chain rule.
 
+``import autograd`` imports none of graphviz, numpy, matplotlib, tqdm or torch: each is imported
+by the first feature that needs it (graphviz by the first drawing).
+"""
+
+from typing import TYPE_CHECKING
+
+from autograd import functional
 from autograd.check import GradcheckError, gradcheck
-from autograd.draw import GraphvizError, GraphvizNotFoundError, draw_dot, render
+from autograd.draw import GraphvizError, draw_dot, render
 from autograd.engine import backward, grad, topological_order
 from autograd.mode import enable_grad, is_grad_enabled, no_grad, scope
 from autograd.rules import RULES, Rule
 from autograd.steps import render_steps
 from autograd.value import Constant, Value
+
+if TYPE_CHECKING:
+    from autograd.draw import GraphvizNotFoundError
 
 __all__ = [
     "RULES",
@@ -19,6 +29,7 @@ __all__ = [
     "backward",
     "draw_dot",
     "enable_grad",
+    "functional",
     "grad",
     "gradcheck",
     "is_grad_enabled",
@@ -28,3 +39,12 @@ __all__ = [
     "scope",
     "topological_order",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # GraphvizNotFoundError is a graphviz.ExecutableNotFound, so it exists once graphviz does.
+    if name == "GraphvizNotFoundError":
+        from autograd import draw
+
+        return draw.GraphvizNotFoundError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -8,11 +8,11 @@ markup into the SVG.
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 import operator
 import os
-import secrets
 import shutil
 import signal
 import subprocess
@@ -21,10 +21,10 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-
-import graphviz
+from typing import TYPE_CHECKING
 
 from autograd.engine import topological_order
+from autograd.files import write_atomic as write_atomic  # still importable from here
 from autograd.value import Constant, Value
 
 RANKDIRS = ("LR", "RL", "TB", "BT")
@@ -68,11 +68,35 @@ SIMPLE_LAYOUT = {"nslimit": "0"}
 FULL_LAYOUT_TIME = 10.0
 
 
-class GraphvizNotFoundError(graphviz.ExecutableNotFound):  # type: ignore[misc]
-    """Graphviz's ``dot`` program is missing; the message says how to install it."""
+# The graphviz package is imported by the first drawing, not by ``import autograd``.
+if TYPE_CHECKING:
+    import graphviz
 
-    def __init__(self, message: str) -> None:
-        RuntimeError.__init__(self, message)
+    class GraphvizNotFoundError(graphviz.ExecutableNotFound):  # type: ignore[misc]
+        """Graphviz's ``dot`` program is missing; the message says how to install it."""
+
+else:
+
+    def __getattr__(name: str) -> object:
+        if name == "GraphvizNotFoundError":
+            return _graphviz_not_found_error()
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+@functools.cache
+def _graphviz_not_found_error() -> type[GraphvizNotFoundError]:
+    """The class GraphvizNotFoundError, a graphviz.ExecutableNotFound, made on first use."""
+    import graphviz
+
+    class GraphvizNotFoundError(graphviz.ExecutableNotFound):  # type: ignore[misc]
+        """Graphviz's ``dot`` program is missing; the message says how to install it."""
+
+        def __init__(self, message: str) -> None:
+            RuntimeError.__init__(self, message)
+
+    GraphvizNotFoundError.__module__ = __name__
+    GraphvizNotFoundError.__qualname__ = "GraphvizNotFoundError"
+    return GraphvizNotFoundError
 
 
 class GraphvizError(RuntimeError):
@@ -174,14 +198,16 @@ def whole_number(n: object, name: str) -> int:
         raise TypeError(f"{name} must be an int, got {type(n).__name__}") from None
 
 
-def value_label(node: Value, grad: float | None, grad_width: int = 0) -> str:
+def value_label(
+    node: Value, grad: float | None, grad_width: int = 0, quantity: str = "grad"
+) -> str:
     """A Value's HTML label: its label (if any), data and grad (``?`` while grad is None), the
-    grad cell at least ``grad_width`` points wide."""
+    grad cell at least ``grad_width`` points wide and named ``quantity``."""
     cells = [f"<TD><B>{escape(shorten(node.label))}</B></TD>"] if node.label else []
     cells.append(f"<TD>data {number(node.data)}</TD>")
     shown = f'<FONT COLOR="{PENDING}">?</FONT>' if grad is None else number(grad)
     width = f' WIDTH="{grad_width}"' if grad_width else ""
-    cells.append(f"<TD{width}>grad {shown}</TD>")
+    cells.append(f"<TD{width}>{quantity} {shown}</TD>")
     return html_label(
         '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4"><TR>'
         + "<VR/>".join(cells)
@@ -197,17 +223,19 @@ def build(
     edge_labels: Callable[[int], Sequence[float]] | None = None,
     current: int | None = None,
     grad_widths: Mapping[Value, int] | None = None,
+    quantity: str = "grad",
 ) -> graphviz.Digraph:
     """The Digraph of a topologically ordered graph (root last).
 
     ``grads`` replaces each ``.grad`` (a node missing from it shows ``?``); ``edge_labels(i)``
     gives the local derivatives that node i's operation passes to its parents; ``current`` is the
     index of the node to highlight; ``grad_widths`` gives the grad cells' minimum widths in
-    points (so that node sizes, and with them the layout, can be held fixed).
+    points (so that node sizes, and with them the layout, can be held fixed); ``quantity`` names
+    the number in that cell ("tangent" for a forward-mode sweep).
     """
     index = {node: i for i, node in enumerate(order)}
     root = len(order) - 1
-    graph = Drawing(
+    graph = _drawing_class()(
         name="chainrule",
         graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "fontsize": "12"},
         node_attr={"fontname": "Helvetica", "fontsize": "11"},
@@ -230,7 +258,7 @@ def build(
             attrs.update(CURRENT)
             attrs["class"] += " current"
         width = grad_widths.get(node, 0) if grad_widths is not None else 0
-        target.node(f"v{i}", value_label(node, grad, width), **attrs)
+        target.node(f"v{i}", value_label(node, grad, width, quantity), **attrs)
         if node.parents:
             op = dict(OPERATION, **CURRENT) if i == current else OPERATION
             target.node(f"v{i}op", html_label(escape(shorten(node.op))), **op)
@@ -252,29 +280,41 @@ def build(
     return graph
 
 
-class Drawing(graphviz.Digraph):  # type: ignore[misc]
-    """The Digraph of a computation graph. Jupyter shows it as an SVG scaled down to the width of
-    the page, laid out by :func:`pipe` (with its time limit and fallback layout)."""
+@functools.cache
+def _drawing_class() -> type[graphviz.Digraph]:
+    """The class of the Digraphs that :func:`build` returns, made on first use (it subclasses
+    graphviz.Digraph, and graphviz is imported by the first drawing)."""
+    import graphviz
 
-    values = 0  # how many Values the drawing shows, for messages
+    class Drawing(graphviz.Digraph):  # type: ignore[misc]
+        """The Digraph of a computation graph. Jupyter shows it as an SVG scaled down to the
+        width of the page, laid out by :func:`pipe` (with its time limit and fallback layout)."""
 
-    def _repr_mimebundle_(
-        self,
-        include: Iterable[str] | None = None,
-        exclude: Iterable[str] | None = None,
-        **options: object,
-    ) -> dict[str, bytes | str]:
-        wanted = set(include) if include is not None else {"image/svg+xml"}
-        wanted -= set(exclude or ())
-        if wanted != {"image/svg+xml"}:
-            bundle: dict[str, bytes | str] = super()._repr_mimebundle_(include, exclude, **options)
-            return bundle
-        return {"image/svg+xml": fit_to_width(pipe(self, "svg", "the drawing").decode("utf-8"))}
+        values = 0  # how many Values the drawing shows, for messages
+
+        def _repr_mimebundle_(
+            self,
+            include: Iterable[str] | None = None,
+            exclude: Iterable[str] | None = None,
+            **options: object,
+        ) -> dict[str, bytes | str]:
+            wanted = set(include) if include is not None else {"image/svg+xml"}
+            wanted -= set(exclude or ())
+            if wanted != {"image/svg+xml"}:
+                bundle: dict[str, bytes | str] = super()._repr_mimebundle_(
+                    include, exclude, **options
+                )
+                return bundle
+            return {"image/svg+xml": pipe(self, "svg", "the drawing").decode("utf-8")}
+
+    Drawing.__module__ = __name__
+    return Drawing
 
 
 def fit_to_width(svg: str) -> str:
     """Graphviz's SVG with a style that scales it down to the width of the page it is shown on
-    (a notebook, or one exported to HTML), keeping its proportions; a narrow one keeps its size."""
+    (a notebook, one exported to HTML, a browser window), keeping its proportions; a narrow one
+    keeps its size."""
     return svg.replace("<svg ", '<svg style="max-width: 100%; height: auto" ', 1)
 
 
@@ -311,6 +351,8 @@ def _parent_scope(scope: str, scopes: Iterable[str]) -> str:
 
 def _clusters(scopes: Iterable[str]) -> dict[str, graphviz.Digraph]:
     """One empty cluster subgraph per scope, numbered in order of first appearance."""
+    import graphviz
+
     return {
         scope: graphviz.Digraph(
             name=f"cluster_{k}",
@@ -385,7 +427,8 @@ def format_of(path: Path) -> str | None:
 
 
 def pipe(graph: graphviz.Digraph, fmt: str, name: str, timeout: float | None = TIMEOUT) -> bytes:
-    """``graph`` laid out by Graphviz's ``dot`` in format ``fmt``, for the file ``name``.
+    """``graph`` laid out by Graphviz's ``dot`` in format ``fmt``, for the file ``name``; an SVG
+    scales down to the width of the page that shows it (a notebook, a browser window).
 
     ``dot`` gets ``timeout`` seconds in all (None: no limit). When its full layout crashes, or
     takes :data:`FULL_LAYOUT_TIME` seconds or half the limit, the rest of the time goes to a
@@ -399,16 +442,21 @@ def pipe(graph: graphviz.Digraph, fmt: str, name: str, timeout: float | None = T
         graph.source, fmt, name, None if limit is None else min(FULL_LAYOUT_TIME, limit / 2)
     )
     if isinstance(done, bytes):
-        return done
+        return _fitted(done, fmt)
     _refused(done, name)
     simple = graph.copy()
     simple.graph_attr.update(SIMPLE_LAYOUT)
     left = None if deadline is None else max(deadline - time.monotonic(), 0.01)
     done = _run_dot(simple.source, fmt, name, left)
     if isinstance(done, bytes):
-        return done
+        return _fitted(done, fmt)
     _refused(done, name)
     raise GraphvizError(_failure(graph, name, done.returncode, limit))
+
+
+def _fitted(data: bytes, fmt: str) -> bytes:
+    """An SVG made to scale down to the width of the page that shows it; other formats as is."""
+    return fit_to_width(data.decode("utf-8")).encode("utf-8") if fmt == "svg" else data
 
 
 def _refused(done: subprocess.CompletedProcess[bytes], name: str) -> None:
@@ -437,7 +485,7 @@ def require_dot(name: str) -> None:
     """GraphvizNotFoundError, saying how to install Graphviz, unless its ``dot`` program is on
     PATH: for work that would otherwise fail on writing ``name`` only at its end."""
     if shutil.which("dot") is None:
-        raise GraphvizNotFoundError(_not_found(name))
+        raise _graphviz_not_found_error()(_not_found(name))
 
 
 def _not_found(name: str) -> str:
@@ -462,7 +510,7 @@ def _run_dot(
             check=False,
         )
     except FileNotFoundError:
-        raise GraphvizNotFoundError(_not_found(name)) from None
+        raise _graphviz_not_found_error()(_not_found(name)) from None
     except subprocess.TimeoutExpired as expired:  # subprocess.run has killed dot
         return subprocess.CompletedProcess(expired.cmd, 0, b"", expired.stderr or b"")
     if done.returncode == 0:
@@ -496,24 +544,3 @@ def _failure(graph: graphviz.Digraph, name: str, returncode: int, limit: float |
         + ("pass a larger timeout=, " if returncode == 0 else "")
         + "or write a .dot file and lay it out with a newer Graphviz (https://graphviz.org/download/)."
     )
-
-
-def write_atomic(target: Path, data: bytes) -> None:
-    """Write ``data`` to ``target`` through a temporary file beside it, so no reader ever sees
-    a half-written file; missing parent directories are created."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
-    # os.open with 0o666 lets the umask decide the permissions, as for any new file.
-    try:
-        fd = os.open(
-            temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666
-        )
-    except OSError as error:  # name the file asked for, not the temporary one
-        raise OSError(error.errno, error.strerror, str(target)) from None
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise

@@ -16,12 +16,12 @@ import numpy as np
 
 from autograd import Value, render
 from autograd.draw import require_dot
+from autograd.files import write_atomic
 from nn import matrix
 from nn.datasets import make_moons
 from nn.losses import hinge_loss
 from nn.mlp import MLP, Neuron
 from nn.optim import SGD
-from nn.serialization import write_bytes_atomic
 from nn.train import History, accuracy, linear_schedule, train
 
 if TYPE_CHECKING:
@@ -179,4 +179,4 @@ def _save(figure: Figure, path: Path) -> Path:
     """Write a matplotlib Figure as PNG, atomically; no pyplot, so no GUI backend is touched."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=120)
-    return write_bytes_atomic(path, buffer.getvalue())
+    return write_atomic(path, buffer.getvalue())

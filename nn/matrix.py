@@ -1,17 +1,19 @@
-"""Backpropagation in matrix form as the source texts write it, in NumPy, for nn.MLP's networks.
+"""Backpropagation in matrix form, in NumPy, for the same networks as ``nn.MLP``.
 
-Orientation as in Sudeep Raja's derivation: ``W[i]`` has shape (outputs, inputs), ``b[i]`` shape
-(outputs, 1), and a batch is a matrix whose columns are samples. Lists count layers from 0 where
-Raja counts from 1: ``weights[i]``, ``z[i]`` and ``deltas[i]`` are his W_{i+1}, z_{i+1} and
-δ_{i+1}, while ``x[i]`` is their x_i, so layer ``i`` reads ``x[i]`` and writes ``x[i + 1]``:
+The equations are those of Sudeep Raja's article "A Derivation of Backpropagation in Matrix
+Form", in its orientation: ``W[i]`` has shape (outputs, inputs), ``b[i]`` shape (outputs, 1),
+and a batch is a matrix whose columns are samples. Lists count layers from 0 where the article
+counts from 1: ``weights[i]``, ``z[i]`` and ``deltas[i]`` are its W_{i+1}, z_{i+1} and
+δ_{i+1}, while ``x[i]`` is its x_i, so layer ``i`` reads ``x[i]`` and writes ``x[i + 1]``:
 
     forward:   z[i] = W[i] x[i] + b[i],        x[i + 1] = f_i(z[i])     (x[0] is the input)
     backward:  δ_L = ∂E/∂x_L ∘ f_L'(z_L),       δ_i = W_{i+1}ᵀ δ_{i+1} ∘ f_i'(z_i)
                ∂E/∂W_i = δ_i x_{i-1}ᵀ,          ∂E/∂b_i = Σ_columns δ_i
 
-Every activation, derivative and loss mirrors the scalar engine's rule for rule (relu'(0) = 0,
-tanh' = 1 − x², σ' = x(1 − x), log clamped at −100), so the numbers agree with the ``.grad`` of
-the scalar graph to rounding error; ``tests/nn/test_matrix.py`` proves it.
+Each activation and each loss is one row of a table (``ACTIVATION_RULES``, ``LOSS_RULES``), as
+each operation is in ``autograd.rules``, and mirrors the scalar engine's rule for rule
+(relu'(0) = 0, tanh' = 1 − x², σ' = x(1 − x), log clamped at −100), so the numbers agree with the
+``.grad`` of the scalar graph to rounding error; ``tests/nn/test_matrix.py`` proves it.
 """
 
 from __future__ import annotations
@@ -27,15 +29,6 @@ from nn.losses import LOG_FLOOR, binary_cross_entropy, hinge_loss, mse_loss
 from nn.mlp import ACTIVATIONS, MLP, Layer
 
 Matrix = NDArray[np.float64]
-
-LOSSES = ("mse_loss", "binary_cross_entropy", "hinge_loss", "half_sse")
-"""The losses ``backward`` accepts: nn's loss functions (or their names) and Raja's E."""
-
-_LOSS_FUNCTIONS: dict[Callable[..., Any], str] = {
-    mse_loss: "mse_loss",
-    binary_cross_entropy: "binary_cross_entropy",
-    hinge_loss: "hinge_loss",
-}
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,7 +49,28 @@ class ForwardCache:
         return self.x[-1]
 
 
-# --- activations f and their derivatives f' -----------------------------------------------------
+# --- the tables: one row per activation f and per loss E, as autograd/rules.py has per operation -
+
+
+@dataclass(frozen=True, slots=True)
+class Activation:
+    """An activation f: its value, and g ∘ f'(z) written, as the engine's rules write f', in
+    terms of z and of the output x = f(z)."""
+
+    name: str
+    value: Callable[[Matrix], Matrix]  # x = f(z)
+    times_derivative: Callable[[Matrix, Matrix, Matrix], Matrix]  # (g, z, x) -> g ∘ f'(z)
+
+
+@dataclass(frozen=True, slots=True)
+class Loss:
+    """A loss E over predictions p = x_L and targets t of the same shape: its value, its gradient
+    ∂E/∂x_L, and the check that p and t lie where nn's loss function accepts them."""
+
+    name: str
+    value: Callable[[Matrix, Matrix], float]
+    gradient: Callable[[Matrix, Matrix], Matrix]
+    check: Callable[[Matrix, Matrix], None]
 
 
 def _sigmoid(z: Matrix) -> Matrix:
@@ -66,36 +80,108 @@ def _sigmoid(z: Matrix) -> Matrix:
     return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
-def _activate(name: str, z: Matrix) -> Matrix:
-    """x = f(z) for the activation ``name``."""
-    if name == "linear":
-        return z
-    if name == "relu":
-        return np.maximum(z, 0.0)
-    if name == "tanh":
-        return np.tanh(z)
-    return _sigmoid(z)
+ACTIVATION_RULES: dict[str, Activation] = {
+    rule.name: rule
+    for rule in (
+        Activation("linear", lambda z: z, lambda g, z, x: g),
+        Activation("relu", lambda z: np.maximum(z, 0.0), lambda g, z, x: g * (z > 0)),  # f'(0) = 0
+        Activation("tanh", np.tanh, lambda g, z, x: g * (1.0 - x * x)),
+        Activation("sigmoid", _sigmoid, lambda g, z, x: g * (x * (1.0 - x))),
+    )
+}
 
 
-def _times_derivative(name: str, g: Matrix, z: Matrix, x: Matrix) -> Matrix:
-    """g ∘ f'(z), with f' written, as in the engine's rules, in terms of the output x = f(z)."""
-    if name == "linear":
-        return g
-    if name == "relu":
-        return g * (z > 0)  # relu'(0) = 0
-    if name == "tanh":
-        return g * (1.0 - x * x)
-    return g * (x * (1.0 - x))
+def _clamped_log(p: Matrix) -> tuple[Matrix, Matrix]:
+    """(log p, 1/p) where log p > -100; (-100, 0) elsewhere, as nn's (and PyTorch's) BCE."""
+    positive = p > 0.0
+    log = np.log(np.where(positive, p, 1.0))
+    live = positive & (log > LOG_FLOOR)
+    return np.where(live, log, LOG_FLOOR), np.where(live, 1.0 / np.where(live, p, 1.0), 0.0)
 
 
-# --- losses E and ∂E/∂x_L -------------------------------------------------------------------------
+def _bce(p: Matrix, t: Matrix) -> float:
+    """mean −(t log p + (1 − t) log(1 − p)), each log clamped at −100."""
+    log_p, _ = _clamped_log(p)
+    log_q, _ = _clamped_log(1.0 - p)
+    return -float((t * log_p + (1.0 - t) * log_q).sum()) / p.size
 
 
-def _loss_kind(loss: object) -> str:
-    """The name in LOSSES that ``loss`` (one of nn's loss functions, or a name) stands for."""
+def _bce_gradient(p: Matrix, t: Matrix) -> Matrix:
+    """((1 − t)/(1 − p) − t/p) / n, where a clamped log is a constant whose 1/p is 0."""
+    _, inv_p = _clamped_log(p)
+    _, inv_q = _clamped_log(1.0 - p)
+    return ((1.0 - t) * inv_q - t * inv_p) / p.size
+
+
+def _first(wrong: NDArray[np.bool_]) -> tuple[int, ...] | None:
+    """The index of the first True entry, or None."""
+    return tuple(int(k) for k in np.argwhere(wrong)[0]) if wrong.any() else None
+
+
+def _probabilities(p: Matrix, t: Matrix) -> None:
+    """BCE's domain: predictions and targets in [0, 1]."""
+    for a, what in ((p, "prediction"), (t, "target")):
+        index = _first(~((a >= 0.0) & (a <= 1.0)))  # NaN is outside too
+        if index is not None:
+            raise ValueError(
+                f"binary_cross_entropy: {what} {index} is {float(a[index])!r}, outside [0, 1]"
+            )
+
+
+def _signs(p: Matrix, t: Matrix) -> None:
+    """hinge's domain: targets -1 or +1."""
+    index = _first(np.abs(t) != 1.0)
+    if index is not None:
+        raise ValueError(
+            f"hinge_loss: target {index} is {float(t[index])!r}; targets must be -1 or +1"
+        )
+
+
+def _anything(p: Matrix, t: Matrix) -> None:
+    """No domain to check."""
+
+
+LOSS_RULES: dict[str, Loss] = {
+    rule.name: rule
+    for rule in (
+        Loss(  # mean (x_L − t)²
+            "mse_loss",
+            lambda p, t: float(((p - t) * (p - t)).sum()) / p.size,
+            lambda p, t: (2.0 / p.size) * (p - t),
+            _anything,
+        ),
+        Loss("binary_cross_entropy", _bce, _bce_gradient, _probabilities),
+        Loss(  # mean relu(1 − t x_L); relu'(0) = 0, so only a positive margin passes gradient
+            "hinge_loss",
+            lambda p, t: float(np.maximum(1.0 - t * p, 0.0).sum()) / p.size,
+            lambda p, t: np.where(1.0 - t * p > 0.0, t * (-1.0 / p.size), 0.0),
+            _signs,
+        ),
+        Loss(  # the article's E = ½ Σ_batch ‖x_L − t‖²
+            "half_sse",
+            lambda p, t: 0.5 * float(((p - t) * (p - t)).sum()),
+            lambda p, t: p - t,
+            _anything,
+        ),
+    )
+}
+
+LOSSES = tuple(LOSS_RULES)
+"""The losses ``backward`` accepts: nn's loss functions (or their names) and the article's E."""
+
+# nn's loss functions, each with the row that is its matrix form.
+_LOSS_FUNCTIONS: dict[Callable[..., Any], Loss] = {
+    mse_loss: LOSS_RULES["mse_loss"],
+    binary_cross_entropy: LOSS_RULES["binary_cross_entropy"],
+    hinge_loss: LOSS_RULES["hinge_loss"],
+}
+
+
+def _loss_rule(loss: object) -> Loss:
+    """The row of LOSS_RULES that ``loss`` (one of nn's loss functions, or a name) stands for."""
     if isinstance(loss, str):
-        if loss in LOSSES:
-            return loss
+        if loss in LOSS_RULES:
+            return LOSS_RULES[loss]
         raise ValueError(f"unknown loss {loss!r}; nn.matrix supports {', '.join(LOSSES)}")
     if callable(loss):
         try:
@@ -110,66 +196,112 @@ def _loss_kind(loss: object) -> str:
     )
 
 
-def _clamped_log(p: Matrix) -> tuple[Matrix, Matrix]:
-    """(log p, 1/p) where log p > -100; (-100, 0) elsewhere, as nn's (and PyTorch's) BCE."""
-    positive = p > 0.0
-    log = np.log(np.where(positive, p, 1.0))
-    live = positive & (log > LOG_FLOOR)
-    return np.where(live, log, LOG_FLOOR), np.where(live, 1.0 / np.where(live, p, 1.0), 0.0)
+# --- the public functions -----------------------------------------------------------------------
 
 
-def _check_domain(kind: str, p: Matrix, t: Matrix) -> None:
-    """The values nn's losses accept: BCE probabilities in [0, 1], hinge targets -1 or +1."""
-    if kind == "hinge_loss":
-        wrong = np.abs(t) != 1.0
-        if wrong.any():
-            index = tuple(int(k) for k in np.argwhere(wrong)[0])
-            raise ValueError(
-                f"hinge_loss: target {index} is {float(t[index])!r}; targets must be -1 or +1"
-            )
-    elif kind == "binary_cross_entropy":
-        for a, what in ((p, "prediction"), (t, "target")):
-            outside = ~((a >= 0.0) & (a <= 1.0))  # NaN is outside too
-            if outside.any():
-                index = tuple(int(k) for k in np.argwhere(outside)[0])
-                raise ValueError(
-                    f"binary_cross_entropy: {what} {index} is {float(a[index])!r}, outside [0, 1]"
-                )
+def forward(
+    weights: Sequence[ArrayLike],
+    biases: Sequence[ArrayLike] | None,
+    X: ArrayLike,
+    activations: str | Sequence[str],
+) -> ForwardCache:
+    """z[i] = W[i] x[i] + b[i] and x[i + 1] = f_i(z[i]) for every layer, from x[0] = X.
+
+    ``biases`` may be None for a network without biases (as in the article); ``activations`` is
+    one name per layer, or one name for all.
+    """
+    W, b, f, X = _forward_arguments(weights, biases, X, activations)
+    z: list[Matrix] = []
+    x: list[Matrix] = [X]
+    for i in range(len(W)):
+        z.append(W[i] @ x[i] + b[i])
+        x.append(f[i].value(z[i]))
+    return ForwardCache(tuple(z), tuple(x), tuple(rule.name for rule in f))
 
 
-def _loss(kind: str, p: Matrix, t: Matrix) -> float:
-    """E for predictions ``p`` = x_L and targets ``t`` of the same shape."""
-    if kind == "half_sse":
-        d = p - t
-        return 0.5 * float((d * d).sum())  # ½ Σ_batch ‖x_L − t‖²
-    if kind == "mse_loss":
-        d = p - t
-        return float((d * d).sum()) / p.size  # mean (x_L − t)²
-    if kind == "hinge_loss":
-        return float(np.maximum(1.0 - t * p, 0.0).sum()) / p.size  # mean relu(1 − t x_L)
-    # mean −(t log p + (1 − t) log(1 − p)), each log clamped at −100
-    log_p, _ = _clamped_log(p)
-    log_q, _ = _clamped_log(1.0 - p)
-    return -float((t * log_p + (1.0 - t) * log_q).sum()) / p.size
+def backward(
+    weights: Sequence[ArrayLike],
+    cache: ForwardCache,
+    T: ArrayLike,
+    loss: Callable[..., Any] | str,
+) -> tuple[list[Matrix], list[Matrix], list[Matrix]]:
+    """(∂E/∂W_i = δ_i x_{i-1}ᵀ, ∂E/∂b_i = Σ_columns δ_i, δ_i) for every layer, from x_L back.
+
+    ``T`` holds the targets, shaped like the output (outputs, batch); ``loss`` is nn's
+    ``mse_loss``, ``binary_cross_entropy`` or ``hinge_loss`` (averaged over every entry of the
+    batch, as those functions average over their items) or ``"half_sse"``. ``deltas[i]`` is
+    ∂E/∂z[i]; ``db[i]`` has shape (outputs, 1).
+    """
+    W, t, E = _backward_arguments(weights, cache, T, loss)
+    z, x = cache.z, cache.x
+    f = [ACTIVATION_RULES[name] for name in cache.activations]
+    g = E.gradient(x[-1], t)  # ∂E/∂x_L
+    delta: list[Matrix] = []
+    for i in reversed(range(len(W))):
+        delta.insert(0, f[i].times_derivative(g, z[i], x[i + 1]))  # δ_i = ∂E/∂x ∘ f_i'(z_i)
+        g = W[i].T @ delta[0]  # the error sent back through the transpose, to the layer below
+    dW = [d @ xi.T for d, xi in zip(delta, x, strict=False)]
+    db = [d.sum(axis=1, keepdims=True) for d in delta]
+    return dW, db, delta
 
 
-def _loss_gradient(kind: str, p: Matrix, t: Matrix) -> Matrix:
-    """∂E/∂x_L for predictions ``p`` = x_L and targets ``t`` of the same shape."""
-    n = p.size
-    if kind == "half_sse":
-        return p - t
-    if kind == "mse_loss":
-        return (2.0 / n) * (p - t)
-    if kind == "hinge_loss":
-        # relu'(0) = 0: only a positive margin passes gradient.
-        return np.where(1.0 - t * p > 0.0, t * (-1.0 / n), 0.0)
-    # A clamped log is a constant: 1/p (or 1/(1 − p)) is replaced by 0 there.
-    _, inv_p = _clamped_log(p)
-    _, inv_q = _clamped_log(1.0 - p)
-    return ((1.0 - t) * inv_q - t * inv_p) / n
+def loss_value(output: ArrayLike, T: ArrayLike, loss: Callable[..., Any] | str) -> float:
+    """E for the outputs x_L and targets T (both (outputs, batch)), as ``backward`` defines it."""
+    p = _matrix(output, "output")
+    E = _loss_rule(loss)
+    t = _targets(T, p)
+    E.check(p, t)
+    return E.value(p, t)
 
 
-# --- input checking -----------------------------------------------------------------------------
+def gradients(
+    model: MLP | Layer, X: ArrayLike, T: ArrayLike, loss: Callable[..., Any] | str
+) -> tuple[list[Matrix], list[Matrix]]:
+    """(∂E/∂W_i, ∂E/∂b_i) of an MLP for the batch X (inputs, batch) and targets T (outputs, batch).
+
+    These equal, entry for entry, the ``.grad`` that the scalar graph gives each parameter.
+    """
+    weights, biases = from_mlp(model)
+    cache = forward(weights, biases, X, layer_activations(model))
+    dW, db, _ = backward(weights, cache, T, loss)
+    return dW, db
+
+
+def from_mlp(model: MLP | Layer) -> tuple[list[Matrix], list[Matrix]]:
+    """(weights, biases) of an MLP (or a Layer): W[i][j, k] is w[k] of neuron j in layer i."""
+    weights: list[Matrix] = []
+    biases: list[Matrix] = []
+    for layer in _layers(model):
+        neurons = layer.neurons
+        weights.append(np.array([[w.data for w in n.w] for n in neurons], dtype=np.float64))
+        biases.append(np.array([[n.b.data] for n in neurons], dtype=np.float64))
+    return weights, biases
+
+
+def layer_activations(model: MLP | Layer) -> list[str]:
+    """The activation name of every layer of an MLP (or a single Layer), for ``forward``."""
+    return [layer.activation for layer in _layers(model)]
+
+
+def to_mlp(
+    weights: Sequence[ArrayLike],
+    biases: Sequence[ArrayLike] | None,
+    activation: str = "relu",
+    output_activation: str = "linear",
+) -> MLP:
+    """An ``nn.MLP`` whose parameters hold these numbers (biases None means zero biases)."""
+    ws = _check_weights(weights)
+    bs = _check_biases(biases, ws)
+    model = MLP(ws[0].shape[1], [w.shape[0] for w in ws], activation, output_activation)
+    for layer, w, b in zip(model.layers, ws, bs, strict=True):
+        for j, neuron in enumerate(layer.neurons):
+            for k, value in enumerate(neuron.w):
+                value.data = float(w[j, k])
+            neuron.b.data = 0.0 if b is None else float(b[j, 0])
+    return model
+
+
+# --- argument checks -----------------------------------------------------------------------------
 
 
 def _matrix(a: ArrayLike, what: str, index: int | None = None) -> Matrix:
@@ -253,118 +385,6 @@ def _columns(a: ArrayLike, rows: int, what: str, hint: str) -> Matrix:
     return m
 
 
-# --- the public functions -----------------------------------------------------------------------
-
-
-def forward(
-    weights: Sequence[ArrayLike],
-    biases: Sequence[ArrayLike] | None,
-    X: ArrayLike,
-    activations: str | Sequence[str],
-) -> ForwardCache:
-    """z[i] = W[i] x[i] + b[i] and x[i + 1] = f_i(z[i]) for every layer, from x[0] = X.
-
-    ``biases`` may be None for a network without biases (Raja's); ``activations`` is one
-    name per layer, or one name for all.
-    """
-    ws = _check_weights(weights)
-    bs = _check_biases(biases, ws)
-    names = _check_activations(activations, len(ws))
-    x = _columns(X, ws[0].shape[1], "X", "with one column per sample")
-    zs: list[Matrix] = []
-    xs: list[Matrix] = [x]
-    for w, b, name in zip(ws, bs, names, strict=True):
-        z = w @ x if b is None else w @ x + b
-        x = _activate(name, z)
-        zs.append(z)
-        xs.append(x)
-    return ForwardCache(tuple(zs), tuple(xs), names)
-
-
-def backward(
-    weights: Sequence[ArrayLike],
-    cache: ForwardCache,
-    T: ArrayLike,
-    loss: Callable[..., Any] | str,
-) -> tuple[list[Matrix], list[Matrix], list[Matrix]]:
-    """(∂E/∂W_i = δ_i x_{i-1}ᵀ, ∂E/∂b_i = Σ_columns δ_i, δ_i) for every layer, from x_L back.
-
-    ``T`` holds the targets, shaped like the output (outputs, batch); ``loss`` is nn's
-    ``mse_loss``, ``binary_cross_entropy`` or ``hinge_loss`` (averaged over every entry of the
-    batch, as those functions average over their items) or ``"half_sse"``. ``deltas[i]`` is
-    ∂E/∂z[i]; ``db[i]`` has shape (outputs, 1).
-    """
-    ws, t, kind = _check_backward(weights, cache, T, loss)
-    g = _loss_gradient(kind, cache.output, t)
-    dW: list[Matrix] = []
-    db: list[Matrix] = []
-    deltas: list[Matrix] = []
-    for i in reversed(range(len(ws))):
-        delta = _times_derivative(cache.activations[i], g, cache.z[i], cache.x[i + 1])
-        deltas.append(delta)
-        dW.append(delta @ cache.x[i].T)
-        db.append(delta.sum(axis=1, keepdims=True))
-        if i:
-            g = ws[i].T @ delta  # ∂E/∂x_i, the error sent back through the transpose
-    return dW[::-1], db[::-1], deltas[::-1]
-
-
-def loss_value(output: ArrayLike, T: ArrayLike, loss: Callable[..., Any] | str) -> float:
-    """E for the outputs x_L and targets T (both (outputs, batch)), as ``backward`` defines it."""
-    p = _matrix(output, "output")
-    kind = _loss_kind(loss)
-    t = _targets(T, p)
-    _check_domain(kind, p, t)
-    return _loss(kind, p, t)
-
-
-def gradients(
-    model: MLP | Layer, X: ArrayLike, T: ArrayLike, loss: Callable[..., Any] | str
-) -> tuple[list[Matrix], list[Matrix]]:
-    """(∂E/∂W_i, ∂E/∂b_i) of an MLP for the batch X (inputs, batch) and targets T (outputs, batch).
-
-    These equal, entry for entry, the ``.grad`` that the scalar graph gives each parameter.
-    """
-    weights, biases = from_mlp(model)
-    cache = forward(weights, biases, X, layer_activations(model))
-    dW, db, _ = backward(weights, cache, T, loss)
-    return dW, db
-
-
-def from_mlp(model: MLP | Layer) -> tuple[list[Matrix], list[Matrix]]:
-    """(weights, biases) of an MLP (or a Layer): W[i][j, k] is w[k] of neuron j in layer i."""
-    weights: list[Matrix] = []
-    biases: list[Matrix] = []
-    for layer in _layers(model):
-        neurons = layer.neurons
-        weights.append(np.array([[w.data for w in n.w] for n in neurons], dtype=np.float64))
-        biases.append(np.array([[n.b.data] for n in neurons], dtype=np.float64))
-    return weights, biases
-
-
-def layer_activations(model: MLP | Layer) -> list[str]:
-    """The activation name of every layer of an MLP (or a single Layer), for ``forward``."""
-    return [layer.activation for layer in _layers(model)]
-
-
-def to_mlp(
-    weights: Sequence[ArrayLike],
-    biases: Sequence[ArrayLike] | None,
-    activation: str = "relu",
-    output_activation: str = "linear",
-) -> MLP:
-    """An ``nn.MLP`` whose parameters hold these numbers (biases None means zero biases)."""
-    ws = _check_weights(weights)
-    bs = _check_biases(biases, ws)
-    model = MLP(ws[0].shape[1], [w.shape[0] for w in ws], activation, output_activation)
-    for layer, w, b in zip(model.layers, ws, bs, strict=True):
-        for j, neuron in enumerate(layer.neurons):
-            for k, value in enumerate(neuron.w):
-                value.data = float(w[j, k])
-            neuron.b.data = 0.0 if b is None else float(b[j, 0])
-    return model
-
-
 # --- helpers for the public functions -----------------------------------------------------------
 
 
@@ -391,22 +411,41 @@ def _targets(T: ArrayLike, output: Matrix) -> Matrix:
     )
 
 
-def _check_backward(
+def _forward_arguments(
+    weights: Sequence[ArrayLike],
+    biases: Sequence[ArrayLike] | None,
+    X: ArrayLike,
+    activations: str | Sequence[str],
+) -> tuple[list[Matrix], list[Matrix], list[Activation], Matrix]:
+    """``forward``'s arguments checked: the weights, the biases (zeros for None), the activation
+    of each layer and the input batch."""
+    W = _check_weights(weights)
+    b = [
+        np.zeros((w.shape[0], 1)) if v is None else v
+        for v, w in zip(_check_biases(biases, W), W, strict=True)
+    ]
+    f = [ACTIVATION_RULES[name] for name in _check_activations(activations, len(W))]
+    x = _columns(X, W[0].shape[1], "X", "with one column per sample")
+    return W, b, f, x
+
+
+def _backward_arguments(
     weights: Sequence[ArrayLike], cache: ForwardCache, T: ArrayLike, loss: object
-) -> tuple[list[Matrix], Matrix, str]:
-    """The weights, the targets and the loss's name, after checking they fit the cache."""
+) -> tuple[list[Matrix], Matrix, Loss]:
+    """``backward``'s arguments checked: the weights, the targets and the loss, after checking
+    that they fit the cache."""
     if not isinstance(cache, ForwardCache):
         raise TypeError(f"cache must be what forward returned, got {type(cache).__name__}")
-    kind = _loss_kind(loss)
-    ws = _check_weights(weights)
-    if len(ws) != len(cache.z):
-        raise ValueError(f"got {len(ws)} weight matrices for a cache of {len(cache.z)} layers")
-    for i, w in enumerate(ws):
+    E = _loss_rule(loss)
+    W = _check_weights(weights)
+    if len(W) != len(cache.z):
+        raise ValueError(f"got {len(W)} weight matrices for a cache of {len(cache.z)} layers")
+    for i, w in enumerate(W):
         expected = (cache.z[i].shape[0], cache.x[i].shape[0])
         if w.shape != expected:
             raise ValueError(
                 f"weights[{i}] has shape {w.shape} but the cache's layer {i} needs {expected}"
             )
     t = _targets(T, cache.output)
-    _check_domain(kind, cache.output, t)
-    return ws, t, kind
+    E.check(cache.output, t)
+    return W, t, E

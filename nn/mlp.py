@@ -1,13 +1,22 @@
 """Modules built from Values: ``Neuron``, ``Layer`` and ``MLP``, with dotted parameter names.
 
-A neuron computes ``z = Σ w_i x_i + b`` with binary ``+`` and ``*`` nodes and then one
-activation node, exactly the graph micrograd builds, so that ``out.parents[0]`` is ``z``.
+A neuron computes ``z = b + Σ w_i x_i`` as micrograd's ``Neuron`` does, ``sum(w_i x_i, start=b)``:
+the chain ``((b + w_0 x_0) + w_1 x_1) + ...`` of binary ``+`` and ``*`` nodes, node for node and
+operand for operand, and then one activation node, so that ``out.parents[0]`` is ``z``. With the
+same weights and inputs every ``.data`` equals micrograd's bit for bit, and every ``.grad`` to
+rounding (micrograd's backward visits a node's consumers in the order of a set).
 A neuron's parameters, z and output carry its scope (``layers.0.neurons.3``), and drawings
 cluster everything between them under it.
+
+As in ``torch.nn.Module``, a module registers each Value, Module, or list of them that it assigns
+to an attribute; ``named_parameters``, ``config`` and ``repr`` are written once, here, from that
+and from the constructor's signature.
 """
 
 from __future__ import annotations
 
+import inspect
+import itertools
 import math
 import numbers
 import operator
@@ -15,12 +24,14 @@ import os
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeAlias
 
 from autograd import Value, scope
 from autograd.value import as_float
-from nn import checks
-from nn.serialization import read_json, write_json_atomic
+from nn import checks, serialization
+
+if TYPE_CHECKING:
+    import torch
 
 ACTIVATIONS = ("linear", "relu", "tanh", "sigmoid")
 
@@ -32,14 +43,28 @@ _NONLINEARITY: dict[str, Callable[[Value], Value] | None] = {
     "sigmoid": Value.sigmoid,
 }
 
-FILE_FORMAT = "chainrule.nn"
-FILE_VERSION = 1
-
 Input = Value | float
+Part: TypeAlias = "Value | Module | list[Value] | list[Module]"
 
 
 class Module:
-    """Base class of everything with parameters: call it on an input, list its parameters."""
+    """Base class of everything with parameters: call it on an input, list its parameters.
+
+    Assigning a Value, a Module, or a non-empty list of Values or of Modules to an attribute
+    registers it as a part, in order; ``named_parameters`` walks the parts, naming each
+    parameter by its dotted path (``layers.0.neurons.3.w.1``). ``config`` reads back the
+    constructor's arguments (all but ``seed``) from the attributes of the same names.
+    """
+
+    _parts: dict[str, Part]
+
+    def __setattr__(self, name: str, value: object) -> None:
+        parts = self.__dict__.setdefault("_parts", {})
+        if _is_part(value):
+            parts[name] = value
+        else:
+            parts.pop(name, None)
+        object.__setattr__(self, name, value)
 
     def __call__(self, x: Iterable[Value | float]) -> Value | list[Value]:
         return self.forward(x)
@@ -48,9 +73,18 @@ class Module:
         """The output for input ``x`` (what calling the module returns)."""
         raise NotImplementedError(f"{type(self).__name__} does not define forward")
 
-    def named_parameters(self) -> list[tuple[str, Value]]:
+    def named_parameters(self, prefix: str = "") -> list[tuple[str, Value]]:
         """Every parameter with its dotted name, such as ``layers.0.neurons.3.w.1``."""
-        raise NotImplementedError(f"{type(self).__name__} does not define named_parameters")
+        named: list[tuple[str, Value]] = []
+        for name, part in self.__dict__.get("_parts", {}).items():
+            items = enumerate(part) if isinstance(part, list) else ((None, part),)
+            for k, item in items:
+                path = f"{prefix}{name}" if k is None else f"{prefix}{name}.{k}"
+                if isinstance(item, Value):
+                    named.append((path, item))
+                else:
+                    named += item.named_parameters(path + ".")
+        return named
 
     def parameters(self) -> list[Value]:
         """Every parameter, in the order of ``named_parameters``."""
@@ -63,7 +97,24 @@ class Module:
 
     def config(self) -> dict[str, Any]:
         """The constructor arguments (without the seed) that rebuild this module's shape."""
-        raise NotImplementedError(f"{type(self).__name__} does not define config")
+        values = {name: getattr(self, name) for name in _signature(type(self)).parameters}
+        return {name: list(v) if isinstance(v, list) else v for name, v in values.items()}
+
+    def __repr__(self) -> str:
+        """The constructor call: arguments without a default by position, the rest by name."""
+        parameters = _signature(type(self)).parameters
+        arguments = [
+            repr(value)
+            if parameters[name].default is inspect.Parameter.empty
+            else f"{name}={value!r}"
+            for name, value in self.config().items()
+        ]
+        return f"{type(self).__name__}({', '.join(arguments)})"
+
+    @classmethod
+    def parameter_count(cls, config: Mapping[str, Any]) -> int:
+        """How many parameters ``cls(**config)`` has, worked out without building it."""
+        raise NotImplementedError(f"{cls.__name__} does not define parameter_count")
 
     # --- state and files -----------------------------------------------------------------------
 
@@ -101,56 +152,16 @@ class Module:
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the module's shape and parameters to ``path`` as plain JSON, atomically."""
-        state = self.state_dict()
-        for name, value in state.items():
-            if not math.isfinite(value):
-                raise ValueError(f"cannot save {self!r}: parameter {name} is {value!r}")
-        document = {
-            "format": FILE_FORMAT,
-            "version": FILE_VERSION,
-            "module": type(self).__name__,
-            "config": self.config(),
-            "parameters": state,
-        }
-        return write_json_atomic(path, document)
+        return serialization.save(self, path)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Self:
         """The module saved in ``path``; ``ValueError`` naming the file for any problem."""
-        where = f"model file {str(path)!r}"
-        document = read_json(path)
-        if not isinstance(document, dict) or document.get("format") != FILE_FORMAT:
-            raise ValueError(f'{where} is not a chainrule model (no "format": "{FILE_FORMAT}")')
-        if document.get("version") != FILE_VERSION:
-            version = document.get("version")
-            raise ValueError(
-                f"{where} has version {version!r}; this chainrule reads {FILE_VERSION}"
-            )
-        kind = document.get("module")
-        module_class = _MODULE_CLASSES.get(kind) if isinstance(kind, str) else None
-        if module_class is None:
-            known = ", ".join(_MODULE_CLASSES)
-            raise ValueError(f"{where} holds an unknown module {kind!r} (known: {known})")
-        config, parameters = document.get("config"), document.get("parameters")
-        if not isinstance(config, dict):
-            raise ValueError(f'{where} has no "config" object')
-        if not isinstance(parameters, dict):
-            raise ValueError(f'{where} has no "parameters" object')
-        try:
-            model = module_class(**config)
-        except (TypeError, ValueError) as error:
-            raise ValueError(f"{where} has an invalid {kind} config {config!r}: {error}") from None
-        if not isinstance(model, cls):
-            raise ValueError(f"{where} holds a {kind}, not a {cls.__name__}")
-        try:
-            model.load_state_dict(parameters)
-        except ValueError as error:
-            raise ValueError(f"{where} does not fit: {error}") from None
-        return model
+        return serialization.load(path, cls)
 
 
 class Neuron(Module):
-    """act(Σ w_i x_i + b), weights drawn uniformly from [-1, 1] and b = 0 (as micrograd)."""
+    """act(b + Σ w_i x_i), weights drawn uniformly from [-1, 1] and b = 0 (as micrograd)."""
 
     def __init__(self, nin: int, activation: str = "relu", seed: int | None = None) -> None:
         self.nin = checks.count(nin, "nin")
@@ -164,14 +175,12 @@ class Neuron(Module):
         return self.forward(x)
 
     def forward(self, x: Iterable[Value | float]) -> Value:
-        """act(Σ w_i x_i + b) for an input of length ``nin``."""
+        """act(b + Σ w_i x_i) for an input of length ``nin``."""
         return self._forward(_inputs(x, self.nin, "Neuron"))
 
     def _forward(self, x: Sequence[Input]) -> Value:
-        # map and sum run their loops in C; sum from the first product adds left to right with
-        # binary + nodes, so z is micrograd's chain ((w0 x0 + w1 x1) + ...) + b.
-        products = map(operator.mul, self.w, x)
-        z: Value = sum(products, next(products)) + self.b
+        # micrograd's sum(w_i x_i, start=b); map and sum run their loops in C.
+        z: Value = sum(map(operator.mul, self.w, x), self.b)
         nonlinearity = self._nonlinearity
         out = z if nonlinearity is None else nonlinearity(z)
         # z and the output carry the neuron's scope (its parameters got it when they were made).
@@ -180,14 +189,9 @@ class Neuron(Module):
         z.scope = out.scope = self.b.scope
         return out
 
-    def named_parameters(self) -> list[tuple[str, Value]]:
-        return [*((f"w.{k}", w) for k, w in enumerate(self.w)), ("b", self.b)]
-
-    def config(self) -> dict[str, Any]:
-        return {"nin": self.nin, "activation": self.activation}
-
-    def __repr__(self) -> str:
-        return f"Neuron({self.nin}, activation={self.activation!r})"
+    @classmethod
+    def parameter_count(cls, config: Mapping[str, Any]) -> int:
+        return checks.count(config["nin"], "nin") + 1
 
 
 class Layer(Module):
@@ -199,11 +203,11 @@ class Layer(Module):
         self.nin = checks.count(nin, "nin")
         self.nout = checks.count(nout, "nout")
         self.activation = _activation(activation, "activation")
-        self.neurons: list[Neuron] = []
+        neurons = []
         for j, neuron_seed in enumerate(_child_seeds(seed, nout)):
-            name = f"neurons.{j}"
-            with scope(name):
-                self.neurons.append(Neuron(nin, activation, neuron_seed))
+            with scope(f"neurons.{j}"):
+                neurons.append(Neuron(nin, activation, neuron_seed))
+        self.neurons = neurons
 
     def forward(self, x: Iterable[Value | float]) -> Value | list[Value]:
         """Each neuron's output for input ``x``."""
@@ -213,18 +217,9 @@ class Layer(Module):
     def _forward(self, x: Sequence[Input]) -> list[Value]:
         return [neuron._forward(x) for neuron in self.neurons]
 
-    def named_parameters(self) -> list[tuple[str, Value]]:
-        return [
-            (f"neurons.{j}.{name}", p)
-            for j, neuron in enumerate(self.neurons)
-            for name, p in neuron.named_parameters()
-        ]
-
-    def config(self) -> dict[str, Any]:
-        return {"nin": self.nin, "nout": self.nout, "activation": self.activation}
-
-    def __repr__(self) -> str:
-        return f"Layer({self.nin}, {self.nout}, activation={self.activation!r})"
+    @classmethod
+    def parameter_count(cls, config: Mapping[str, Any]) -> int:
+        return checks.count(config["nout"], "nout") * Neuron.parameter_count(config)
 
 
 class MLP(Module):
@@ -245,12 +240,12 @@ class MLP(Module):
         self.output_activation = _activation(output_activation, "output_activation")
         sizes = [self.nin, *self.nouts]
         last = len(self.nouts) - 1
-        self.layers: list[Layer] = []
+        layers = []
         for i, layer_seed in enumerate(_child_seeds(seed, len(self.nouts))):
-            name = f"layers.{i}"
             layer_activation = output_activation if i == last else activation
-            with scope(name):
-                self.layers.append(Layer(sizes[i], sizes[i + 1], layer_activation, layer_seed))
+            with scope(f"layers.{i}"):
+                layers.append(Layer(sizes[i], sizes[i + 1], layer_activation, layer_seed))
+        self.layers = layers
 
     def forward(self, x: Iterable[Value | float]) -> Value | list[Value]:
         """The last layer's output for input ``x``: a Value when it has one neuron, else a list."""
@@ -260,29 +255,30 @@ class MLP(Module):
             out = layer._forward(out)
         return out[0] if len(out) == 1 else out
 
-    def named_parameters(self) -> list[tuple[str, Value]]:
-        return [
-            (f"layers.{i}.{name}", p)
-            for i, layer in enumerate(self.layers)
-            for name, p in layer.named_parameters()
-        ]
+    @classmethod
+    def parameter_count(cls, config: Mapping[str, Any]) -> int:
+        sizes = [checks.count(config["nin"], "nin"), *_sizes(config["nouts"])]
+        return sum((fan_in + 1) * fan_out for fan_in, fan_out in itertools.pairwise(sizes))
 
-    def config(self) -> dict[str, Any]:
-        return {
-            "nin": self.nin,
-            "nouts": list(self.nouts),
-            "activation": self.activation,
-            "output_activation": self.output_activation,
-        }
+    # --- PyTorch -------------------------------------------------------------------------------
 
-    def __repr__(self) -> str:
-        return (
-            f"MLP({self.nin}, {self.nouts}, activation={self.activation!r}, "
-            f"output_activation={self.output_activation!r})"
-        )
+    def to_torch(self) -> torch.nn.Sequential:
+        """The same network as a float64 ``torch.nn.Sequential`` of ``Linear`` layers with
+        activation modules between them; ``neurons[j].w[i]`` becomes ``weight[j, i]`` and
+        ``neurons[j].b`` becomes ``bias[j]``. ImportError saying how to install torch without it.
+        """
+        from nn import pytorch
 
+        return pytorch.to_torch(self)
 
-_MODULE_CLASSES: dict[str, type[Module]] = {"Neuron": Neuron, "Layer": Layer, "MLP": MLP}
+    @classmethod
+    def from_torch(cls, sequential: torch.nn.Module) -> MLP:
+        """The MLP that computes what ``sequential`` computes: ``Linear`` layers, each followed
+        by at most one of ``ReLU``, ``Tanh``, ``Sigmoid`` or ``Identity``, the hidden ones alike.
+        ValueError naming any layer it cannot represent; ImportError without torch."""
+        from nn import pytorch
+
+        return pytorch.from_torch(sequential)
 
 
 # --- argument checks ---------------------------------------------------------------------------
@@ -331,6 +327,33 @@ def _activation(name: object, what: str) -> str:
     if name not in ACTIVATIONS or not isinstance(name, str):
         raise ValueError(f"{what} must be one of {', '.join(ACTIVATIONS)}; got {name!r}")
     return name
+
+
+def _is_part(value: object) -> bool:
+    """Whether ``value`` is what a module registers: a Value, a Module, or a non-empty list of
+    Values or of Modules."""
+    if isinstance(value, list) and value:
+        kind = Value if isinstance(value[0], Value) else Module
+        return all(isinstance(item, kind) for item in value)
+    return isinstance(value, Value | Module)
+
+
+def _signature(cls: type[Module]) -> inspect.Signature:
+    """The constructor's parameters that make up a module's config: all but ``seed``."""
+    signature = _SIGNATURES.get(cls)
+    if signature is None:
+        parameters = inspect.signature(cls).parameters.values()
+        signature = _SIGNATURES[cls] = inspect.Signature(
+            [
+                p
+                for p in parameters
+                if p.name != "seed" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+            ]
+        )
+    return signature
+
+
+_SIGNATURES: dict[type[Module], inspect.Signature] = {}
 
 
 def _child_seeds(seed: object, n: int) -> list[int | None]:

@@ -1,47 +1,127 @@
-"""Files written atomically, and plain-JSON model files whose every read failure names the file."""
+"""Model files: a module's shape and parameters as plain JSON, written atomically, and read back
+with every failure a ``ValueError`` that names the file and the problem.
+
+A file is ``{"format": "chainrule.nn", "version": 1, "module": "MLP", "config": {...},
+"parameters": {"layers.0.neurons.0.w.0": ..., ...}}``: the module's class name, its constructor
+arguments, and its ``state_dict``. Loading checks the config against the parameters before it
+builds anything, so the work done is bounded by the file's size, whatever the config asks for.
+"""
 
 from __future__ import annotations
 
+import inspect
 import json
+import math
 import os
-import secrets
+import reprlib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from autograd.files import write_atomic
+
+if TYPE_CHECKING:
+    from nn.mlp import Module
+
+    M = TypeVar("M", bound=Module)
+
+FILE_FORMAT = "chainrule.nn"
+FILE_VERSION = 1
+
+# A config may make a few more parameters than the file holds (so that loading can name which
+# are missing), but no more than this many times as many, plus a layer's worth: a config making
+# 10^10 parameters in a 121-byte file is refused before anything is built.
+_SLACK_FACTOR = 2
+_SLACK = 1024
 
 
-def write_json_atomic(path: str | os.PathLike[str], document: object) -> Path:
-    """Write ``document`` as JSON to ``path`` through a temporary file and an atomic replace."""
-    # Serialise first: a document that cannot be written must not touch the disk at all.
+def save(module: Module, path: str | os.PathLike[str]) -> Path:
+    """Write ``module``'s class, config and parameters to ``path`` as JSON, atomically."""
+    state = module.state_dict()
+    for name, value in state.items():
+        if not math.isfinite(value):
+            raise ValueError(f"cannot save {module!r}: parameter {name} is {value!r}")
+    document = {
+        "format": FILE_FORMAT,
+        "version": FILE_VERSION,
+        "module": type(module).__name__,
+        "config": module.config(),
+        "parameters": state,
+    }
+    # Serialised first: a document that cannot be written must not touch the disk at all.
     text = json.dumps(document, indent=1, allow_nan=False) + "\n"
-    return write_bytes_atomic(path, text.encode("utf-8"))
+    return write_atomic(path, text.encode("utf-8"))
 
 
-def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half."""
-    target = Path(path)
-    directory = target.parent
-    if not directory.is_dir():
-        raise FileNotFoundError(
-            f"cannot write {str(target)!r}: directory {str(directory)!r} does not exist"
+def load(path: str | os.PathLike[str], cls: type[M]) -> M:
+    """The module of class ``cls`` (or a subclass of it) saved in ``path``."""
+    where = f"model file {str(path)!r}"
+    document = read_json(path)
+    if not isinstance(document, dict) or document.get("format") != FILE_FORMAT:
+        raise ValueError(f'{where} is not a chainrule model (no "format": "{FILE_FORMAT}")')
+    if document.get("version") != FILE_VERSION:
+        version = document.get("version")
+        raise ValueError(f"{where} has version {version!r}; this chainrule reads {FILE_VERSION}")
+    kind = document.get("module")
+    from nn.mlp import Module
+
+    known = _classes(Module)
+    module_class = known.get(kind) if isinstance(kind, str) else None
+    if module_class is None:
+        loadable = ", ".join(name for name, c in known.items() if _loadable(c))
+        raise ValueError(f"{where} holds an unknown module {kind!r} (known: {loadable})")
+    if not _loadable(module_class):
+        raise ValueError(
+            f"{where} holds a {kind}, which cannot be loaded: it does not define parameter_count"
         )
-    # The temporary file sits beside the target so that os.replace stays on one filesystem,
-    # which is what makes the replace atomic. os.open with mode 0o666 lets the umask decide the
-    # permissions, as for any new file (mkstemp would make it private to the owner).
-    temporary = directory / f".{target.name}.{secrets.token_hex(8)}.tmp"
+    if not issubclass(module_class, cls):
+        raise ValueError(f"{where} holds a {kind}, not a {cls.__name__}")
+    config, parameters = document.get("config"), document.get("parameters")
+    if not isinstance(config, dict):
+        raise ValueError(f'{where} has no "config" object')
+    if not isinstance(parameters, dict):
+        raise ValueError(f'{where} has no "parameters" object')
     try:
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    except OSError as error:  # name the file asked for, not the temporary one
-        raise OSError(error.errno, error.strerror, str(target)) from None
+        inspect.signature(module_class).bind(**config)
+        count = module_class.parameter_count(config)
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"{where} has an invalid {kind} config {reprlib.repr(config)}: {error}"
+        ) from None
+    if count > _SLACK_FACTOR * len(parameters) + _SLACK:
+        raise ValueError(
+            f"{where} does not fit: its {kind} config {reprlib.repr(config)} makes {count:,} "
+            f"parameters, but the file holds {len(parameters):,}"
+        )
     try:
-        with os.fdopen(fd, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-    return target
+        model = module_class(**config)
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"{where} has an invalid {kind} config {reprlib.repr(config)}: {error}"
+        ) from None
+    try:
+        model.load_state_dict(parameters)
+    except ValueError as error:
+        raise ValueError(f"{where} does not fit: {error}") from None
+    return model
+
+
+def _loadable(cls: type[Module]) -> bool:
+    """Whether ``cls`` says how many parameters a config makes, which loading checks first."""
+    from nn.mlp import Module
+
+    own = cls.__mro__[: cls.__mro__.index(Module)]  # cls and its bases below Module
+    return any("parameter_count" in vars(c) for c in own)
+
+
+def _classes(base: type[Module]) -> dict[str, type[Module]]:
+    """``base`` and every class derived from it, by name (the first of a name wins)."""
+    found: dict[str, type[Module]] = {}
+    pending = [base]
+    while pending:
+        cls = pending.pop(0)
+        found.setdefault(cls.__name__, cls)
+        pending += cls.__subclasses__()
+    return found
 
 
 # What the middle of a number, true, false or null can look like.
@@ -91,3 +171,8 @@ def read_json(path: str | os.PathLike[str]) -> Any:
         ) from None
     except ValueError as error:
         raise ValueError(f"model file {where} {error}") from None
+    except RecursionError:
+        raise ValueError(
+            f"model file {where} is nested too deeply to be a model (its JSON arrays and "
+            "objects nest inside one another more deeply than Python's parser allows)"
+        ) from None

@@ -64,12 +64,13 @@ def assert_shows_the_chain_rule(svg_path: Path, x: list[float]) -> None:
     dz = float(shown["z"][1])
     assert dz == 1.0  # the neuron is active: its ReLU passes the gradient on unchanged
     assert shown["out"][1] == "1"
-    assert shown["b"][1] == f"{dz:.4g}"
+    # Compared as the 4 significant digits the drawing shows (as numbers: -0 is 0).
+    assert float(shown["b"][1]) == float(f"{dz:.4g}")
     for k, xk in enumerate(x):
-        assert shown[f"x.{k}"][0] == f"{xk:.4g}"
-        assert shown[f"w.{k}"][1] == f"{xk * dz:.4g}"
+        assert float(shown[f"x.{k}"][0]) == float(f"{xk:.4g}")
+        assert float(shown[f"w.{k}"][1]) == float(f"{xk * dz:.4g}")
         w = float(shown[f"w.{k}"][0])
-        assert shown[f"x.{k}"][1] == f"{w * dz:.4g}"
+        assert float(shown[f"x.{k}"][1]) == float(f"{w * dz:.4g}")
 
 
 def test_the_demo_s_neuron_drawing_shows_the_gradients_of_one_backward_pass(

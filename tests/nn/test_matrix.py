@@ -527,3 +527,12 @@ def test_a_cache_must_come_from_forward() -> None:
 def test_from_mlp_needs_a_model() -> None:
     with pytest.raises(TypeError, match="got list"):
         matrix.from_mlp([1, 2])  # type: ignore[arg-type]
+
+
+def test_one_row_per_activation_of_nn_and_per_loss() -> None:
+    from nn.mlp import ACTIVATIONS
+
+    assert tuple(matrix.ACTIVATION_RULES) == ACTIVATIONS
+    assert all(name == rule.name for name, rule in matrix.ACTIVATION_RULES.items())
+    assert matrix.LOSSES == ("mse_loss", "binary_cross_entropy", "hinge_loss", "half_sse")
+    assert all(name == rule.name for name, rule in matrix.LOSS_RULES.items())

@@ -156,9 +156,10 @@ def test_output_is_a_value_for_one_output_and_a_list_otherwise() -> None:
 
 @given(nin=st.integers(1, 6), activation=activations, x=st.lists(inputs, min_size=6, max_size=6))
 def test_a_neuron_builds_micrograds_graph(nin: int, activation: str, x: list[float]) -> None:
-    """nin products, nin sums (the last adds b), one activation node unless linear."""
+    """micrograd's sum(w_i x_i, start=b): ((b + w0 x0) + w1 x1) + ..., then the activation."""
     neuron = Neuron(nin, activation, seed=0)
-    out = neuron(x[:nin])
+    xs = [Value(v) for v in x[:nin]]
+    out = neuron(xs)
     ops = Counter(node.op for node in topological_order(out) if node.parents)
     expected = Counter({"*": nin, "+": nin})
     if activation != "linear":
@@ -166,9 +167,19 @@ def test_a_neuron_builds_micrograds_graph(nin: int, activation: str, x: list[flo
     assert ops == expected
     z = out if activation == "linear" else out.parents[0]
     assert out.op == (activation if activation != "linear" else "+")
-    assert z.op == "+" and z.parents[1] is neuron.b
-    expected_z = sum(w.data * xi for w, xi in zip(neuron.w, x, strict=False)) + neuron.b.data
-    assert z.data == pytest.approx(expected_z, rel=1e-12, abs=1e-12)
+    # Walk the chain down from z: each + adds the next product to the sum so far, b at the start.
+    node = z
+    for k in reversed(range(nin)):
+        assert node.op == "+"
+        total, product = node.parents
+        assert product.op == "*"
+        assert product.parents[0] is neuron.w[k] and product.parents[1] is xs[k]
+        node = total
+    assert node is neuron.b
+    expected_z = neuron.b.data
+    for w, xi in zip(neuron.w, x, strict=False):
+        expected_z += w.data * xi  # the same operations in the same order: equal, not close
+    assert z.data == expected_z
 
 
 @given(nin=st.integers(1, 4), activation=activations, x=st.lists(inputs, min_size=4, max_size=4))
@@ -272,7 +283,8 @@ def test_a_number_input_is_one_leaf_shared_by_the_neurons() -> None:
     layer = Layer(2, 3, seed=0)
     outputs = layer([0.5, -1.0])
     assert isinstance(outputs, list)
-    shared = {id(out.parents[0].parents[0].parents[0].parents[1]) for out in outputs}
+    # relu(z), z = (b + w.0 * x.0) + w.1 * x.1: the x.0 of w.0 * x.0 in each neuron
+    shared = {id(out.parents[0].parents[0].parents[1].parents[1]) for out in outputs}
     assert len(shared) == 1  # w.0 * x.0 in each neuron multiplies the same x.0 leaf
 
 
@@ -293,3 +305,38 @@ def test_repr_shows_the_constructor() -> None:
         repr(MLP(2, [16, 16, 1]))
         == "MLP(2, [16, 16, 1], activation='relu', output_activation='linear')"
     )
+
+
+# --- modules register their parts, as torch.nn.Module does ---------------------------------------
+
+
+class Affine(Module):
+    """A module of the user's own: names, config and repr come from Module."""
+
+    def __init__(self, n: int, scale: float = 1.0, seed: int | None = None) -> None:
+        self.n = n
+        self.scale = scale
+        self.w = [Value(scale) for _ in range(n)]
+        self.inner = Neuron(n, "tanh", seed)
+        self.b = Value(0.0)
+        self.note = "not a part"
+
+
+def test_a_module_of_ones_own_gets_names_config_and_repr_from_its_parts() -> None:
+    module = Affine(2, scale=0.5, seed=0)
+    names = [name for name, _ in module.named_parameters()]
+    assert names == ["w.0", "w.1", "inner.w.0", "inner.w.1", "inner.b", "b"]
+    assert dict(module.named_parameters())["inner.b"] is module.inner.b
+    assert module.config() == {"n": 2, "scale": 0.5}
+    assert repr(module) == "Affine(2, scale=0.5)"
+    module.b = 1.0  # type: ignore[assignment]  # no longer a Value: no longer a parameter
+    assert "b" not in dict(module.named_parameters())
+    module.extra = [Neuron(1, seed=0)]
+    assert "extra.0.w.0" in dict(module.named_parameters())
+    assert Module().named_parameters() == [] and repr(Module()) == "Module()"
+
+
+def test_a_list_of_mixed_things_is_not_a_part() -> None:
+    module = Affine(1)
+    module.mixed = [Value(1.0), "text"]
+    assert not any(name.startswith("mixed") for name, _ in module.named_parameters())

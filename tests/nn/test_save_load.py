@@ -260,3 +260,80 @@ def test_load_state_dict_changes_nothing_unless_everything_fits() -> None:
 def test_no_pickle_anywhere_in_nn() -> None:
     sources = Path(nn.__file__).parent.glob("*.py")
     assert not [p.name for p in sources if "pickle" in p.read_text(encoding="utf-8")]
+
+
+def test_a_config_far_larger_than_the_file_is_refused_before_anything_is_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "huge.json"
+    document = {
+        "format": "chainrule.nn",
+        "version": 1,
+        "module": "MLP",
+        "config": {"nin": 1000000, "nouts": [10000]},
+        "parameters": {},
+    }
+    path.write_text(json.dumps(document), encoding="utf-8")
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("MLP.load built the model")
+
+    monkeypatch.setattr(MLP, "__init__", never)
+    message = load_error(path)
+    assert "makes 10,000,010,000 parameters, but the file holds 0" in message
+
+
+@pytest.mark.parametrize(
+    ("module", "config", "count"),
+    [
+        ("Neuron", {"nin": 10**9}, 10**9 + 1),
+        ("Layer", {"nin": 10**5, "nout": 10**5}, (10**5 + 1) * 10**5),
+        ("MLP", {"nin": 2, "nouts": [10**6, 10**6]}, 3 * 10**6 + (10**6 + 1) * 10**6),
+    ],
+)
+def test_every_module_counts_its_parameters_from_its_config(
+    tmp_path: Path, module: str, config: dict[str, Any], count: int
+) -> None:
+    path = tmp_path / "m.json"
+    document = {"format": "chainrule.nn", "version": 1, "module": module, "config": config}
+    path.write_text(json.dumps(dict(document, parameters={"w.0": 0.5})), encoding="utf-8")
+    assert f"makes {count:,} parameters, but the file holds 1" in load_error(path, Module)
+
+
+@pytest.mark.parametrize(
+    "config", [{"nin": "2", "nouts": [1]}, {"nin": 2, "nouts": "x"}, {"nin": 2}]
+)
+def test_a_config_that_cannot_be_counted_is_invalid(tmp_path: Path, config: dict[str, Any]) -> None:
+    path = edit(saved(tmp_path), lambda d: d.update(config=config))
+    assert "invalid MLP config" in load_error(path)
+
+
+@pytest.mark.parametrize("opening", ["[", '{"a":'])
+def test_deeply_nested_json_is_a_value_error_naming_the_file(tmp_path: Path, opening: str) -> None:
+    path = tmp_path / "nested.json"
+    closing = "]" if opening == "[" else "}"
+    path.write_text(opening * 100_000 + "1" + closing * 100_000, encoding="utf-8")
+    assert "is nested too deeply" in load_error(path)
+
+
+class Scaled(Module):
+    """A module of the user's own that does not say how many parameters a config makes."""
+
+    def __init__(self, n: int = 1) -> None:
+        self.n = n
+        self.w = [Value(1.0) for _ in range(n)]
+
+
+def test_a_module_without_parameter_count_is_saved_but_not_loaded(tmp_path: Path) -> None:
+    path = Scaled(2).save(tmp_path / "scaled.json")
+    assert "holds a Scaled, which cannot be loaded" in load_error(path, Module)
+    message = load_error(edit(path, lambda d: d.update(module="Transformer")), Module)
+    known = message.split("(known: ")[1].rstrip(")").split(", ")
+    assert {"Neuron", "Layer", "MLP"} <= set(known) and not {"Module", "Scaled"} & set(known)
+
+
+def test_a_huge_config_is_shown_shortened(tmp_path: Path) -> None:
+    path = edit(saved(tmp_path), lambda d: d["config"].update(nouts=[7] * 100_000))
+    message = load_error(path)
+    assert "makes 5,599,965 parameters, but the file holds 13" in message
+    assert len(message) < 500
