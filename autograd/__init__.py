@@ -10,6 +10,7 @@ from autograd import functional
 from autograd.check import GradcheckError, gradcheck
 from autograd.draw import GraphvizError, draw_dot, render
 from autograd.engine import backward, grad, topological_order
+from autograd.explore import Explorer, explore
 from autograd.mode import enable_grad, is_grad_enabled, no_grad, scope
 from autograd.rules import RULES, Rule
 from autograd.steps import render_steps
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = [
     "RULES",
     "Constant",
+    "Explorer",
     "GradcheckError",
     "GraphvizError",
     "GraphvizNotFoundError",
@@ -29,6 +31,7 @@ __all__ = [
     "backward",
     "draw_dot",
     "enable_grad",
+    "explore",
     "functional",
     "grad",
     "gradcheck",

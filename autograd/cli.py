@@ -16,6 +16,7 @@ from typing import Any, NoReturn, cast
 
 from autograd.draw import FORMATS, format_of, render
 from autograd.engine import topological_order
+from autograd.explore import add_explore_parser
 from autograd.expression import FUNCTIONS, Rejected, describe, evaluate, parse_bindings, pointer
 
 # --- the command ---------------------------------------------------------------------------------
@@ -224,5 +225,5 @@ def _version() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m autograd graph EXPR [NAME=VALUE ...] [-o FILE]``; returns the exit status."""
-    return run_commands("python -m autograd", [add_graph_parser], argv)
+    """``python -m autograd graph|explore EXPR [NAME=VALUE ...]``; returns the exit status."""
+    return run_commands("python -m autograd", [add_graph_parser, add_explore_parser], argv)

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from autograd import Value, render
+from autograd import Value, explore, render
 from autograd.draw import require_dot
 from autograd.files import write_atomic
 from nn import matrix
@@ -46,8 +46,9 @@ class DemoResult:
 def run_demo(out: str | Path = "out", steps: int = STEPS, progress: bool = True) -> DemoResult:
     """Train the moons classifier for ``steps`` SGD steps and write its three pictures to ``out``.
 
-    Writes ``decision_boundary.png``, ``loss.png`` and ``neuron.svg`` (one first-layer neuron's
-    graph on one input, with the gradients of its output).
+    Writes ``decision_boundary.png``, ``loss.png``, ``neuron.svg`` (one first-layer neuron's
+    graph on one input, with the gradients of its output) and ``explorer.html`` (the same graph,
+    to step through).
     """
     directory = Path(out)
     # Checked before training, so that a bad --out fails before the work rather than after.
@@ -71,17 +72,19 @@ def run_demo(out: str | Path = "out", steps: int = STEPS, progress: bool = True)
     )
     final_accuracy = accuracy(model, X, y)
     # The picture that needs Graphviz first: if dot fails on it, nothing has been written.
-    neuron = draw_neuron(model, X[0], directory / "neuron.svg")
+    neuron = draw_neuron(model, X[0], directory / "neuron.svg", page=directory / "explorer.html")
     files = [
         plot_decision_boundary(model, X, y, directory / "decision_boundary.png", final_accuracy),
         plot_history(history, directory / "loss.png"),
         neuron,
+        directory / "explorer.html",
     ]
     return DemoResult(model, history, final_accuracy, files)
 
 
-def draw_neuron(model: MLP, x: Sequence[float], path: Path) -> Path:
-    """Render one first-layer neuron's graph on input ``x`` with d(out)/d(node) on every node.
+def draw_neuron(model: MLP, x: Sequence[float], path: Path, page: Path | None = None) -> Path:
+    """Render one first-layer neuron's graph on input ``x`` with d(out)/d(node) on every node,
+    and with ``page``, write the explorer page for the same graph there too.
 
     The neuron is the first whose pre-activation is positive on ``x``, so that the gradient
     passes its ReLU and every node shows a non-zero derivative.
@@ -100,6 +103,8 @@ def draw_neuron(model: MLP, x: Sequence[float], path: Path) -> Path:
         for w in neuron.parameters():
             w.grad = 0.0
         out.backward()
+        if page is not None:
+            explore(out, page)
         return render(out, path)
     finally:
         for w, g in zip(neuron.parameters(), saved, strict=True):
