@@ -186,3 +186,12 @@ def test_demo_when_graphviz_crashes_says_so_and_has_written_no_picture(
     assert "Graphviz's dot crashed (SIGSEGV)" in err and "10 Values" in err
     assert "Traceback" not in err
     assert list(out.iterdir()) == []
+
+
+def test_version_prints_the_installed_distribution_s_version(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from importlib.metadata import version
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"chainrule {version('chainrule')}\n"
