@@ -15,6 +15,7 @@ import pytest
 
 from autograd import Value, draw_dot
 from autograd.cli import main
+from tests.fake_dot import CRASH, fake_dot, needs_sh
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -420,14 +421,11 @@ def test_two_bindings_of_one_normalized_name_are_refused(
     assert "'x' is bound twice, as 'x' and as '𝑥'" in err
 
 
-@pytest.mark.skipif(os.name != "posix", reason="the fake dot is a shell script")
+@needs_sh
 def test_a_crash_of_graphviz_is_an_error_naming_it_not_a_traceback(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    dot = tmp_path / "dot"
-    dot.write_text("#!/bin/sh\ncat > /dev/null; kill -SEGV $$\n")
-    dot.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    fake_dot(tmp_path, monkeypatch, CRASH)
     status, out, err = run(capsys, "x*x", "x=3", "-o", str(tmp_path / "g.svg"))
     assert status == 1
     assert results(out) == {"x*x": 9.0, "d/dx": 6.0}

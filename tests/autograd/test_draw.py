@@ -24,6 +24,7 @@ from autograd.draw import (
     shorten,
 )
 from tests.autograd.expressions import VALUES, Tree, trees, variable_values
+from tests.fake_dot import CRASH, fake_dot, needs_sh
 
 SVG = "{http://www.w3.org/2000/svg}"
 # The elements Graphviz draws a graph with: anything else in the SVG would be injected markup.
@@ -537,17 +538,6 @@ def test_a_sum_of_300_terms_draws_although_graphviz_2_43_crashes_on_its_full_lay
     assert texts(nodes(svg)["v0"]) == ["x", "data 1", "grad 300"]
 
 
-def fake_dot(folder: Path, monkeypatch: pytest.MonkeyPatch, script: str) -> None:
-    """Put a program called dot, running the shell ``script``, first on PATH."""
-    program = folder / "dot"
-    program.write_text("#!/bin/sh\n" + script + "\n")
-    program.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ['PATH']}")
-
-
-needs_sh = pytest.mark.skipif(os.name != "posix", reason="the fake dot is a shell script")
-
-
 @needs_sh
 def test_when_the_full_layout_crashes_the_simpler_layout_draws_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -563,7 +553,7 @@ def test_when_the_full_layout_crashes_the_simpler_layout_draws_it(
 def test_a_crash_of_dot_names_graphviz_the_size_and_what_to_try(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
 ) -> None:
-    fake_dot(tmp_path, monkeypatch, "cat > /dev/null; kill -SEGV $$")
+    fake_dot(tmp_path, monkeypatch, CRASH)
     J, *_ = seed_example()
     target = tmp_path / f"g{suffix}"
     with pytest.raises(GraphvizError) as caught:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import tempfile
 import xml.etree.ElementTree as ET
@@ -17,6 +16,7 @@ from nn import MLP
 from nn.cli import main
 from nn.datasets import make_moons
 from nn.demo import DATA_SEED, draw_neuron, run_demo
+from tests.fake_dot import CRASH, fake_dot, needs_sh
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -171,15 +171,12 @@ def test_demo_without_graphviz_fails_before_training_and_writes_nothing(
     assert not out.exists()
 
 
-@pytest.mark.skipif(os.name != "posix", reason="the fake dot is a shell script")
+@needs_sh
 def test_demo_when_graphviz_crashes_says_so_and_has_written_no_picture(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    dot = tmp_path / "bin" / "dot"
-    dot.parent.mkdir()
-    dot.write_text("#!/bin/sh\ncat > /dev/null; kill -SEGV $$\n")
-    dot.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{dot.parent}{os.pathsep}{os.environ['PATH']}")
+    (tmp_path / "bin").mkdir()
+    fake_dot(tmp_path / "bin", monkeypatch, CRASH)
     out = tmp_path / "pictures"
     assert main(["demo", "--steps", "1", "--out", str(out)]) == 1
     err = capsys.readouterr().err
