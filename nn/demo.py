@@ -54,7 +54,7 @@ def run_demo(out: str | Path = "out", steps: int = STEPS, progress: bool = True)
     # Checked before training, so that a bad --out fails before the work rather than after.
     if directory.exists() and not directory.is_dir():
         raise NotADirectoryError(f"{str(directory)!r} exists and is not a directory")
-    require_dot("neuron.svg")  # and so is Graphviz, which the last picture needs
+    require_dot("neuron.svg")  # and so is Graphviz, which the neuron's drawing and page need
     directory.mkdir(parents=True, exist_ok=True)
     X, y = make_moons(100, noise=0.1, seed=DATA_SEED)
     model = MLP(2, [16, 16, 1], seed=MODEL_SEED)

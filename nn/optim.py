@@ -150,8 +150,8 @@ class Adam(Optimizer):
         lr, eps, decay = self.lr, self.eps, self.weight_decay
         if decay:
             grads = [g + decay * p.data for g, p in zip(grads, self.params, strict=True)]
-        m = [beta1 * m + (1.0 - beta1) * g for m, g in zip(self.m, grads, strict=True)]
-        v = [beta2 * v + (1.0 - beta2) * g * g for v, g in zip(self.v, grads, strict=True)]
+        m = [beta1 * m_i + (1.0 - beta1) * g for m_i, g in zip(self.m, grads, strict=True)]
+        v = [beta2 * v_i + (1.0 - beta2) * g * g for v_i, g in zip(self.v, grads, strict=True)]
         data = [
             p.data - lr * (m_i / correction1) / (math.sqrt(v_i / correction2) + eps)
             for p, m_i, v_i in zip(self.params, m, v, strict=True)
