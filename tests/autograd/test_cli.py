@@ -446,3 +446,12 @@ def test_a_graph_over_max_nodes_is_refused_before_anything_is_printed_with_the_o
         capsys, expression, "x=1", "-o", str(tmp_path / "g.dot"), "--max-nodes", "300"
     )
     assert status == 0 and (tmp_path / "g.dot").exists()
+
+
+def test_explore_takes_an_expression_that_starts_with_minus_too(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    page = tmp_path / "page.html"
+    assert main(["explore", "-x*y", "x=2", "y=3", "-o", str(page)]) == 0
+    assert capsys.readouterr().out == "-x*y = -6.0\n"
+    assert page.read_text("utf-8").startswith("<!DOCTYPE html>")
