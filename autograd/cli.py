@@ -47,9 +47,12 @@ class CommandParser(argparse.ArgumentParser):
     def parse_known_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
     ) -> tuple[argparse.Namespace, list[str]]:
+        self._attached: list[str] = []
         if args is not None and self._has_positionals:
             args = self._positional(list(args))
-        return super().parse_known_args(args, namespace)
+        parsed, extras = super().parse_known_args(args, namespace)
+        parsed.attached = self._attached  # "-oFILE" arguments, which might have been meant as EXPR
+        return parsed, extras
 
     def _positional(self, args: list[str]) -> list[str]:
         """``args`` with the options (and their values) first, then the positional arguments in
@@ -69,6 +72,8 @@ class CommandParser(argparse.ArgumentParser):
                 positionals.append(" " + arg if arg.startswith("-") else arg)
                 continue
             options.append(arg)
+            if not arg.startswith("--") and arg != option and self._takes_value[option]:
+                self._attached.append(arg)
             # "-o FILE" and "--output FILE" (or "--out FILE") take the next argument as the value;
             # "-oFILE" and "--output=FILE" carry it.
             value_next = self._takes_value[option] and (
@@ -130,6 +135,17 @@ def add_graph_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
     parser.set_defaults(func=run_graph, graph_prog=parser.prog)
 
 
+def _attached_hint(args: argparse.Namespace) -> str:
+    """For an -o FILE that came attached, as in '-o*x': how to pass such an EXPR instead."""
+    attached = [a for a in getattr(args, "attached", []) if a.startswith("-o")]
+    if not attached:
+        return ""
+    return (
+        f" ({attached[0]!r} was read as -o {attached[0][2:]!r}; "
+        f"an EXPR that starts with '-o' goes after '--': graph -- {attached[0]!r} ...)"
+    )
+
+
 def _at_least_one(text: str) -> int:
     """An argparse type: a whole number >= 1."""
     try:
@@ -151,7 +167,7 @@ def run_graph(args: argparse.Namespace) -> int:
             try:
                 format_of(args.output)  # refused before anything is printed
             except ValueError as error:
-                raise Rejected(str(error)) from None
+                raise Rejected(str(error) + _attached_hint(args)) from None
         output, variables = evaluate(source, bindings)
         if args.output is not None:
             size = len(topological_order(output))

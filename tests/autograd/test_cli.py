@@ -394,12 +394,21 @@ def test_a_binding_that_starts_with_minus_is_named_as_given(
     assert "'-x' in '-x=2' is not a valid name" in err
 
 
+@pytest.mark.parametrize("argv", [["-o*x"], ["-o*x", "o=2", "x=1"]])
 def test_an_expression_that_reads_as_the_option_says_to_put_double_dash_first(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    status, out, err = run(capsys, *argv)  # -o with the value '*x'
+    assert (status, out) == (2, "")
+    assert "goes after '--'" in err and "Traceback" not in err
+
+
+def test_after_double_dash_an_expression_may_start_with_the_option(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    status, _, err = run(capsys, "-o*x")  # -o with the value '*x', and no EXPR
-    assert status == 2
-    assert "EXPR" in err and "goes after '--'" in err
+    status, out, _ = run(capsys, "--", "-o*x", "o=2", "x=1")
+    assert status == 0
+    assert out.splitlines() == ["-o*x = -2.0", "d/do = -1.0", "d/dx = -2.0"]
 
 
 # --- names as Python reads them ------------------------------------------------------------------
