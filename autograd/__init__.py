@@ -11,6 +11,7 @@ from autograd._backend import backend
 from autograd.check import GradcheckError, gradcheck
 from autograd.draw import draw_dot, render
 from autograd.engine import backward, grad, topological_order
+from autograd.explore import Explorer, explore
 from autograd.mode import enable_grad, is_grad_enabled, no_grad, scope
 from autograd.rules import RULES, Rule
 from autograd.steps import render_steps
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "RULES",
     "Constant",
+    "Explorer",
     "GradcheckError",
     "GraphvizNotFoundError",
     "Rule",
@@ -30,6 +32,7 @@ __all__ = [
     "backward",
     "draw_dot",
     "enable_grad",
+    "explore",
     "functional",
     "grad",
     "gradcheck",

@@ -1,4 +1,4 @@
-"""``python -m autograd graph EXPR [NAME=VALUE ...] [-o FILE]``."""
+"""``python -m autograd graph|explore EXPR [NAME=VALUE ...] [-o FILE]``."""
 
 from autograd.cli import main
 

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from autograd.draw import FORMATS, format_of, render
+from autograd.explore import add_explore_parser
 from autograd.value import Constant, Value
 
 FUNCTIONS: dict[str, Callable[[Value], Value]] = {
@@ -377,5 +378,5 @@ def run_commands(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m autograd graph EXPR [NAME=VALUE ...] [-o FILE]``; returns the exit status."""
-    return run_commands("python -m autograd", [add_graph_parser], argv)
+    """``python -m autograd graph|explore EXPR [NAME=VALUE ...]``; returns the exit status."""
+    return run_commands("python -m autograd", [add_graph_parser, add_explore_parser], argv)

@@ -1,4 +1,4 @@
-"""The ``chainrule`` command line: the subcommands ``graph`` and ``demo``."""
+"""The ``chainrule`` command line: the subcommands ``graph``, ``explore`` and ``demo``."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ import time
 from pathlib import Path
 
 from autograd.cli import add_graph_parser, run_commands
+from autograd.explore import add_explore_parser
 from nn.demo import STEPS, engine_line, run_demo
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the ``chainrule`` command line; returns the exit status."""
-    return run_commands("chainrule", [add_graph_parser, add_demo_parser], argv)
+    return run_commands("chainrule", [add_graph_parser, add_explore_parser, add_demo_parser], argv)
 
 
 def add_demo_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -24,7 +25,8 @@ def add_demo_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
         description=(
             "micrograd's demo on this engine: 100 moons, MLP(2, [16, 16, 1]), hinge loss plus "
             "1e-4 L2, SGD with the learning rate falling from 1.0 towards 0.1. Writes "
-            "decision_boundary.png, loss.png and neuron.svg into DIR."
+            "decision_boundary.png, loss.png, neuron.svg and explorer.html (the same neuron, "
+            "to step through) into DIR."
         ),
     )
     parser.add_argument(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from autograd import Value, backend, render
+from autograd import Value, backend, explore, render
 from autograd.files import write_atomic
 from nn import matrix
 from nn.datasets import make_moons
@@ -55,8 +55,9 @@ def engine_line() -> str:
 def run_demo(out: str | Path = "out", steps: int = STEPS, progress: bool = True) -> DemoResult:
     """Train the moons classifier for ``steps`` SGD steps and write its three pictures to ``out``.
 
-    Writes ``decision_boundary.png``, ``loss.png`` and ``neuron.svg`` (one first-layer neuron's
-    graph on one input, with the gradients of its output).
+    Writes ``decision_boundary.png``, ``loss.png``, ``neuron.svg`` (one first-layer neuron's
+    graph on one input, with the gradients of its output) and ``explorer.html`` (the same graph,
+    to step through).
     """
     directory = Path(out)
     # Checked before training, so that a bad --out fails before the work rather than after.
@@ -81,13 +82,15 @@ def run_demo(out: str | Path = "out", steps: int = STEPS, progress: bool = True)
     files = [
         plot_decision_boundary(model, X, y, directory / "decision_boundary.png", final_accuracy),
         plot_history(history, directory / "loss.png"),
-        draw_neuron(model, X[0], directory / "neuron.svg"),
+        draw_neuron(model, X[0], directory / "neuron.svg", page=directory / "explorer.html"),
+        directory / "explorer.html",
     ]
     return DemoResult(model, history, final_accuracy, files)
 
 
-def draw_neuron(model: MLP, x: Sequence[float], path: Path) -> Path:
-    """Render one first-layer neuron's graph on input ``x`` with d(out)/d(node) on every node.
+def draw_neuron(model: MLP, x: Sequence[float], path: Path, page: Path | None = None) -> Path:
+    """Render one first-layer neuron's graph on input ``x`` with d(out)/d(node) on every node,
+    and with ``page``, write the explorer page for the same graph there too.
 
     The neuron is the first whose pre-activation is positive on ``x``, so that the gradient
     passes its ReLU and every node shows a non-zero derivative.
@@ -102,6 +105,8 @@ def draw_neuron(model: MLP, x: Sequence[float], path: Path) -> Path:
     saved = [w.grad for w in neuron.parameters()]
     out.backward()
     try:
+        if page is not None:
+            explore(out, page)
         return render(out, path)
     finally:
         # The drawing's gradients belong to the drawing; the model keeps the ones it had.

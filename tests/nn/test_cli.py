@@ -33,6 +33,7 @@ def test_demo_trains_and_writes_the_pictures(
         assert engine.startswith("engine: pure Python (slower; build the compiled core with")
     assert sorted(p.name for p in out.iterdir()) == [
         "decision_boundary.png",
+        "explorer.html",
         "loss.png",
         "neuron.svg",
     ]

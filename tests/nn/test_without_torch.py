@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import Any, cast
 
 import pytest
 
@@ -20,12 +22,14 @@ def no_torch(monkeypatch: pytest.MonkeyPatch) -> None:
     ("convert", "caller"),
     [
         (lambda: MLP(2, [1], seed=0).to_torch(), "MLP.to_torch"),
-        (lambda: MLP.from_torch(object()), "MLP.from_torch"),  # type: ignore[arg-type]
+        (lambda: MLP.from_torch(cast(Any, object())), "MLP.from_torch"),
     ],
 )
-def test_both_directions_say_how_to_install_the_torch_extra(convert: object, caller: str) -> None:
+def test_both_directions_say_how_to_install_the_torch_extra(
+    convert: Callable[[], object], caller: str
+) -> None:
     with pytest.raises(ImportError) as caught:
-        convert()  # type: ignore[operator]
+        convert()
     message = str(caught.value)
     assert message.startswith(f"{caller} needs PyTorch, which is not installed")
     assert "pip install 'chainrule[torch]'" in message

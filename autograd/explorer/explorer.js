@@ -1,0 +1,969 @@
+// The chainrule explorer: steps through a computation graph drawn by Graphviz and explains each
+// gradient as the chain-rule sum over the node's consumers.
+//
+// The page embeds every node's data and every edge's local derivative (explorer-data), so the
+// forward pass, the backward sweep and the sweep for any other output are all computed here.
+// Every piece of text reaches the page through textContent or setAttribute, never as markup.
+"use strict";
+
+(() => {
+  const DATA = JSON.parse(document.getElementById("explorer-data").textContent);
+  const SPECIAL = { nan: NaN, inf: Infinity, "-inf": -Infinity };
+  const num = (v) => (typeof v === "string" ? SPECIAL[v] : v);
+  const SVG_NS = "http://www.w3.org/2000/svg";
+  const PLAY_MS = 900;
+  const MODES = ["forward", "backward"];
+
+  const nodes = DATA.nodes.map((n) => ({
+    label: n.label,
+    scope: n.scope,
+    op: n.op,
+    data: num(n.data),
+    parents: n.parents,
+    local: n.local.map(num),
+    constant: n.constant,
+    seed: Boolean(n.seed),
+    tangent: n.tangent === undefined ? null : num(n.tangent),
+  }));
+  const N = nodes.length;
+  const ROOT = N - 1;
+  // consumers[i]: every use of node i, as {c, k}: node c takes i as its operand k.
+  const consumers = nodes.map(() => []);
+  nodes.forEach((n, c) => n.parents.forEach((p, k) => consumers[p].push({ c, k })));
+
+  // --- numbers -----------------------------------------------------------------------------
+
+  function special(x) {
+    if (Number.isNaN(x)) return "nan";
+    if (!Number.isFinite(x)) return x > 0 ? "inf" : "-inf";
+    return null;
+  }
+
+  function exponentForm(mantissa, exponent) {
+    const sign = exponent < 0 ? "-" : "+";
+    return mantissa + "e" + sign + String(Math.abs(exponent)).padStart(2, "0");
+  }
+
+  // As Python's "%.4g", which the drawings use: four significant digits, trailing zeros dropped.
+  function short(x) {
+    const s = special(x);
+    if (s) return s;
+    if (x === 0) return Object.is(x, -0) ? "-0" : "0";
+    const [mantissa, e] = x.toExponential(3).split("e");
+    const exponent = Number(e);
+    const strip = (t) => (t.includes(".") ? t.replace(/0+$/, "").replace(/\.$/, "") : t);
+    if (exponent < -4 || exponent >= 4) return exponentForm(strip(mantissa), exponent);
+    return strip(x.toFixed(3 - exponent));
+  }
+
+  // Four significant digits, always shown (1.000): the explanations' numbers.
+  function precise(x) {
+    const s = special(x);
+    if (s) return s;
+    const [mantissa, e] = x.toExponential(3).split("e");
+    const exponent = Number(e);
+    if (exponent < -4 || exponent >= 6) return exponentForm(mantissa, exponent);
+    return x.toFixed(Math.max(0, 3 - exponent));
+  }
+
+  // --- names -------------------------------------------------------------------------------
+
+  const INFIX = new Set(["+", "-", "*", "/", "**"]);
+  const names = nodes.map(() => null);
+
+  // How the text refers to a node: its label (with its scope when another node has the same
+  // label), a constant's number, the expression that made it when its operands have names,
+  // else what it is and its data, which the drawing shows: "[+ node, data -0.07510]".
+  function nameOf(i) {
+    if (names[i] !== null) return names[i];
+    const n = nodes[i];
+    let name;
+    if (n.label) name = labelCount.get(n.label) > 1 && n.scope ? qualified(i) : n.label;
+    else if (n.constant) name = short(n.data);
+    else if (!n.parents.length) name = "[input, data " + short(n.data) + "]";
+    else if (n.parents.every((p) => nodes[p].label || nodes[p].constant)) name = recipe(i, -1, "");
+    else name = "[" + n.op + " node, data " + short(n.data) + "]";
+    names[i] = name;
+    return name;
+  }
+
+  const labelCount = new Map();
+  for (const n of nodes) if (n.label) labelCount.set(n.label, (labelCount.get(n.label) || 0) + 1);
+
+  function qualified(i) {
+    const n = nodes[i];
+    return n.scope && n.label ? n.scope + "." + n.label : n.label;
+  }
+
+  function resolve(label) {
+    if (Number.isInteger(label)) {
+      if (label >= 0 && label < N) return label;
+      throw new RangeError("there is no node " + label + " (the graph has " + N + " nodes)");
+    }
+    if (typeof label !== "string") throw new TypeError("a node is named by its label, a string");
+    const hits = [];
+    nodes.forEach((n, i) => n.label === label && hits.push(i));
+    if (hits.length === 1) return hits[0];
+    const scoped = [];
+    nodes.forEach((n, i) => qualified(i) === label && scoped.push(i));
+    if (scoped.length === 1) return scoped[0];
+    if (hits.length > 1) {
+      throw new Error(
+        hits.length + ' nodes are labelled "' + label + '"; name one with its scope: ' +
+          hits.map(qualified).join(", ")
+      );
+    }
+    throw new Error('no node is labelled "' + label + '"');
+  }
+
+  // --- the rule table ----------------------------------------------------------------------
+
+  // d(result)/d(operand k) as the rule table writes it: binary rules list both, comma-separated.
+  function partialFormula(op, k) {
+    const rule = DATA.rules[op];
+    const parts = rule.formula.split(", ");
+    const letter = "ab"[k];
+    const result = INFIX.has(op) ? "(a " + op + " b)" : op + "(a)";
+    const formula = parts.length === rule.arity ? parts[k] : rule.formula;
+    return "∂" + result + "/∂" + letter + " = " + formula;
+  }
+
+  // --- the model: the sweeps for the chosen output -----------------------------------------
+
+  // The forward pass's order: operations by depth (an operation comes once all of the
+  // operations it uses are done, so a layer computes together), each leaf just before its first
+  // use. Any topological order computes the same values; this one reads like a forward pass.
+  function forwardOrder(inGraph, t) {
+    const depth = new Int32Array(N);
+    const operations = [];
+    for (let i = 0; i < N; i++) {
+      if (!inGraph[i] || !nodes[i].parents.length) continue;
+      depth[i] = 1 + Math.max(...nodes[i].parents.map((p) => depth[p]));
+      operations.push(i);
+    }
+    operations.sort((a, b) => depth[a] - depth[b] || a - b);
+    const order = [];
+    const placed = new Uint8Array(N);
+    for (const i of operations) {
+      for (const p of nodes[i].parents) {
+        if (!placed[p]) {
+          placed[p] = 1;
+          order.push(p);
+        }
+      }
+      placed[i] = 1;
+      order.push(i);
+    }
+    if (!order.length) order.push(t); // the output is a leaf: nothing to compute
+    return order;
+  }
+
+  function computeModel(t) {
+    const inGraph = new Uint8Array(N);
+    const stack = [t];
+    inGraph[t] = 1;
+    while (stack.length) {
+      for (const p of nodes[stack.pop()].parents) {
+        if (!inGraph[p]) {
+          inGraph[p] = 1;
+          stack.push(p);
+        }
+      }
+    }
+    const forward = forwardOrder(inGraph, t);
+    const backward = [t];
+    for (let i = t; i >= 0; i--) if (inGraph[i] && nodes[i].parents.length) backward.push(i);
+    const expected = new Int32Array(N);
+    for (let i = 0; i < N; i++) {
+      if (inGraph[i]) for (const p of nodes[i].parents) expected[p] += 1;
+    }
+    // One snapshot per step: each node's grad so far and how many of its terms have arrived.
+    const grad = new Float64Array(N);
+    const got = new Int32Array(N);
+    grad[t] = 1;
+    const snaps = [{ grad: grad.slice(), got: got.slice() }];
+    for (let s = 1; s < backward.length; s++) {
+      const i = backward[s];
+      nodes[i].parents.forEach((p, k) => {
+        grad[p] += grad[i] * nodes[i].local[k];
+        got[p] += 1;
+      });
+      snaps.push({ grad: grad.slice(), got: got.slice() });
+    }
+    const position = new Int32Array(N).fill(-1);
+    forward.forEach((i, s) => (position[i] = s));
+    return { t, inGraph, forward, backward, expected, snaps, final: grad, position };
+  }
+
+  // --- explanations ------------------------------------------------------------------------
+
+  function dOutput(i) {
+    return "∂" + nameOf(model.t) + "/∂" + nameOf(i);
+  }
+
+  // A name short enough to write in a formula, else the letter given.
+  const symbol = (i, letter) => {
+    const name = nameOf(i);
+    return name.startsWith("[") || name.length > 24 ? letter : name;
+  };
+
+  // How c was computed from its operands, with node i written as v.
+  function recipe(c, i, v) {
+    const names = nodes[c].parents.map((p) => (p === i ? v : nameOf(p)));
+    const op = nodes[c].op;
+    if (INFIX.has(op)) return names[0] + " " + op + " " + names[1];
+    if (op === "neg" || op === "pos") return (op === "neg" ? "-" : "+") + names[0];
+    return op + "(" + names[0] + ")";
+  }
+
+  function explainText(i) {
+    const m = model;
+    const L = symbol(m.t, "L");
+    const v = symbol(i, "v");
+    const where = [];
+    if (L === "L") where.push("  where L is the output, " + nameOf(m.t));
+    if (v === "v") where.push("  where v is " + nameOf(i));
+    if (i === m.t) {
+      const why = L + " is the output: the backward sweep starts here, with grad 1.";
+      return ["∂" + L + "/∂" + L + " = 1", ...where, why].join("\n");
+    }
+    if (!m.inGraph[i]) {
+      const why = L + " does not depend on " + v + ".";
+      return ["∂" + L + "/∂" + v + " = 0", ...where, why].join("\n");
+    }
+    const uses = consumers[i].filter(({ c }) => m.inGraph[c]);
+    const count = uses.length + (uses.length === 1 ? " term" : " terms");
+    const lines = [
+      "∂" + L + "/∂" + v + " = Σ over the consumers c of " + v + ": " +
+        "∂" + L + "/∂c · ∂c/∂" + v + " (" + count + ")",
+      ...where,
+    ];
+    const terms = [];
+    for (const { c, k } of uses) {
+      const upstream = m.final[c];
+      const local = nodes[c].local[k];
+      terms.push(upstream * local);
+      const made = recipe(c, i, v);
+      const cName = symbol(c, "") && nameOf(c) !== made ? nameOf(c) + " = " : "";
+      const operands = nodes[c].parents.map((p, j) => "ab"[j] + " = " + (p === i ? v : nameOf(p)));
+      lines.push(
+        "  c = " + cName + made + ": " + partialFormula(nodes[c].op, k) +
+          ", with " + operands.join(", ")
+      );
+      lines.push(
+        "    ∂" + L + "/∂c · ∂c/∂" + v + " = " + precise(upstream) + " × " + precise(local) +
+          " = " +
+          precise(upstream * local)
+      );
+    }
+    const sum = terms.length > 1 ? terms.map(precise).join(" + ") + " = " : "";
+    lines.push("∂" + L + "/∂" + v + " = " + sum + precise(m.final[i]));
+    return lines.join("\n");
+  }
+
+  function forwardCaption(i) {
+    const n = nodes[i];
+    const name = nameOf(i);
+    let text;
+    if (!n.parents.length) {
+      const kind = n.constant ? "a constant" : "a leaf (an input or a parameter)";
+      text = name + " is " + kind + ": data = " + precise(n.data) + ".";
+    } else {
+      const values = n.parents.map((p) => precise(nodes[p].data));
+      const shown = INFIX.has(n.op) ? values.join(" " + n.op + " ") : n.op + "(" + values + ")";
+      const made = recipe(i, -1, "");
+      const named = made === name ? name : name + " = " + made;
+      text = named + " = " + shown + " = " + precise(n.data) + ".";
+    }
+    if (DATA.tangents) {
+      if (!n.parents.length) {
+        const seeded = n.seed ? " (seeded)." : " (not seeded).";
+        text += " Its tangent is " + precise(n.tangent) + seeded;
+      } else {
+        const terms = n.parents.map(
+          (p, k) => precise(n.local[k]) + " × " + precise(nodes[p].tangent)
+        );
+        text += "\nTangent: Σ over the operands of local derivative × operand's tangent = " +
+          terms.join(" + ") + " = " + precise(n.tangent) + ".";
+      }
+    }
+    return text;
+  }
+
+  function progress(arrived, expected) {
+    if (arrived < expected) return "(" + arrived + " of its " + expected + " terms so far)";
+    return expected === 1 ? "(its only term: complete)" : "(all " + expected + " terms: complete)";
+  }
+
+  function backwardCaption(s) {
+    const m = model;
+    const i = m.backward[s];
+    if (s === 0) {
+      return "The sweep starts at the output " + nameOf(i) + ": its grad is ∂" + nameOf(i) +
+        "/∂" + nameOf(i) + " = 1.";
+    }
+    const before = m.snaps[s - 1];
+    const g = before.grad[i];
+    const lines = [
+      nameOf(i) + "'s grad " + precise(g) + " is complete. Its " + nodes[i].op +
+        " sends grad × local derivative to each operand:",
+    ];
+    const running = new Map();
+    nodes[i].parents.forEach((p, k) => {
+      const share = g * nodes[i].local[k];
+      const previous = running.has(p) ? running.get(p) : before.grad[p];
+      const next = previous + share;
+      running.set(p, next);
+      const uses = nodes[i].parents.slice(0, k + 1).filter((q) => q === p).length;
+      const arrived = before.got[p] + uses;
+      lines.push(
+        "  to " + nameOf(p) + ": " + precise(g) + " × " + precise(nodes[i].local[k]) + " = " +
+          precise(share) + ", so its grad is " + precise(previous) + " + " + precise(share) +
+          " = " + precise(next) + " " + progress(arrived, m.expected[p])
+      );
+    });
+    return lines.join("\n");
+  }
+
+  // --- the drawings ------------------------------------------------------------------------
+  //
+  // The detail view draws every node; large graphs also get an overview, each neuron one box.
+  // Each view is looked up once, while everything is visible, so boxes can be measured.
+
+  function svgElement(name, attributes, parent) {
+    const el = document.createElementNS(SVG_NS, name);
+    for (const [key, value] of Object.entries(attributes)) el.setAttribute(key, String(value));
+    if (parent) parent.appendChild(el);
+    return el;
+  }
+
+  function makeView(container) {
+    const svg = container.querySelector("svg");
+    const view = {
+      name: container.dataset.view,
+      container,
+      svg,
+      graphGroup: svg.querySelector("g.graph"),
+      valueGroup: new Array(N).fill(null),
+      opGroup: new Array(N).fill(null),
+      inEdge: nodes.map(() => []),
+      edges: [],
+      labelBox: new Map(),
+      boxes: new Map(), // in the overview: a neuron's output -> its cluster id
+      covers: [], // in the detail view: the neurons that can be collapsed in place
+      badges: svgElement("g", { class: "badges" }),
+      natural: { width: svg.viewBox.baseVal.width, height: svg.viewBox.baseVal.height },
+    };
+    svg.querySelectorAll("g[data-node]").forEach((g) => {
+      const i = Number(g.dataset.node);
+      (g.dataset.kind === "op" ? view.opGroup : view.valueGroup)[i] = g;
+      if (g.dataset.box && g.dataset.kind === "value") view.boxes.set(i, g.dataset.box);
+    });
+    view.gradText = view.valueGroup.map((g) => (g ? g.querySelector("text.grad") : null));
+    svg.querySelectorAll("g.edge").forEach((g) => {
+      const from = Number(g.dataset.from);
+      const to = Number(g.dataset.to);
+      const result = Boolean(g.dataset.result);
+      if (!result && !view.boxes.has(to)) view.inEdge[to][Number(g.dataset.k)] = g;
+      view.edges.push({ g, from, to, result });
+      const label = g.querySelector("text.edge-label");
+      if (label) view.labelBox.set(g, label.getBBox());
+    });
+    if (view.name === "detail") {
+      for (const c of DATA.clusters) {
+        const group = svg.querySelector('g[data-cluster="' + c.id + '"]');
+        if (c.neuron && group) {
+          const members = new Set(c.members);
+          view.covers.push({ ...c, members, box: group.getBBox(), cover: null });
+        }
+      }
+    }
+    return view;
+  }
+
+  const container = document.getElementById("graph");
+  const views = {};
+  for (const el of document.querySelectorAll("#graph .view")) views[el.dataset.view] = makeView(el);
+  let view = views.overview || views.detail;
+  for (const v of Object.values(views)) v.container.hidden = v !== view;
+  // clusterOf[i]: the neuron cluster that node i is drawn inside in the overview.
+  const clusterOf = new Array(N).fill(null);
+  for (const c of DATA.clusters) if (c.neuron) for (const i of c.members) clusterOf[i] = c;
+
+  function badge(edge, text) {
+    const box = view.labelBox.get(edge);
+    if (!edge || !box) return;
+    const g = svgElement("g", { class: "badge" }, view.badges);
+    const cx = box.x + box.width / 2;
+    const cy = box.y + box.height / 2;
+    const label = svgElement("text", { x: cx, y: cy + 4, "text-anchor": "middle" }, g);
+    label.textContent = text;
+    const width = label.getComputedTextLength() + 10;
+    const rect = svgElement("rect", { x: cx - width / 2, y: cy - 9, width, height: 18, rx: 4 });
+    g.insertBefore(rect, label);
+    travel(edge);
+  }
+
+  const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+
+  // A dot that runs back along the edge, from the operation to the operand: the share travelling.
+  function travel(edge) {
+    const path = edge.querySelector("path");
+    if (reducedMotion || !path || !path.getTotalLength) return;
+    const length = path.getTotalLength();
+    const dot = svgElement("circle", { r: 5, class: "traveller" }, view.badges);
+    const start = performance.now();
+    const frame = (now) => {
+      const f = Math.min(1, (now - start) / 600);
+      const point = path.getPointAtLength(length * (1 - f));
+      dot.setAttribute("cx", point.x);
+      dot.setAttribute("cy", point.y);
+      if (f < 1 && dot.isConnected) requestAnimationFrame(frame);
+      else dot.remove();
+    };
+    requestAnimationFrame(frame);
+  }
+
+  // --- neurons collapsed in place, in the detail view --------------------------------------
+
+  function cover(cluster) {
+    if (cluster.cover) return;
+    const { x, y, width, height } = cluster.box;
+    const g = svgElement("g", { class: "collapsed", tabindex: "0", role: "button" });
+    svgElement("rect", { x, y, width, height, rx: 8 }, g);
+    const size = Math.max(11, Math.min(28, height / 7, width / 16));
+    const lines = [cluster.scope, "", "", "▸ click to expand"];
+    cluster.texts = lines.map((line, row) => {
+      const attributes = {
+        x: x + width / 2,
+        y: y + height / 2 + (row - 1.2) * size * 1.3,
+        "text-anchor": "middle",
+        "font-size": size,
+        class: ["scope", "numbers", "numbers", "hint"][row],
+      };
+      const text = svgElement("text", attributes, g);
+      text.textContent = line;
+      return text;
+    });
+    g.addEventListener("click", (event) => {
+      event.stopPropagation();
+      uncover(cluster);
+    });
+    g.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" || event.key === " ") {
+        event.preventDefault();
+        event.stopPropagation();
+        uncover(cluster);
+      }
+    });
+    hoverable(g, cluster.output);
+    views.detail.graphGroup.appendChild(g);
+    cluster.cover = g;
+    hideMembers(cluster, true);
+  }
+
+  function uncover(cluster) {
+    if (!cluster.cover) return;
+    cluster.cover.remove();
+    cluster.cover = null;
+    hideMembers(cluster, false);
+    render();
+  }
+
+  function hideMembers(cluster, hidden) {
+    const detail = views.detail;
+    for (const i of cluster.members) {
+      for (const g of [detail.valueGroup[i], detail.opGroup[i]]) {
+        if (g) g.classList.toggle("in-collapsed", hidden);
+      }
+    }
+    for (const { g, from, to } of detail.edges) {
+      const inside = cluster.members.has(from) && cluster.members.has(to);
+      if (inside) g.classList.toggle("in-collapsed", hidden);
+    }
+  }
+
+  // Leave the overview for the detail view; with a neuron's id, every other neuron stays
+  // collapsed there and the view scrolls to that one.
+  function expand(id) {
+    const detail = views.detail;
+    for (const c of detail.covers) (id === undefined || c.id === id ? uncover : cover)(c);
+    showView(detail);
+    const chosen = detail.covers.find((c) => c.id === id);
+    if (chosen) {
+      const group = detail.svg.querySelector('g[data-cluster="' + id + '"]');
+      if (group) centre(group);
+      const output = detail.valueGroup[chosen.output];
+      if (output) output.focus({ preventScroll: true });
+    }
+  }
+
+  function showView(next) {
+    if (next === view) return render();
+    view.badges.remove();
+    view = next;
+    for (const v of Object.values(views)) v.container.hidden = v !== view;
+    badgeKey = null;
+    setZoom(Math.max(0.6, fit()));
+    render();
+  }
+
+  // --- state and rendering -----------------------------------------------------------------
+
+  let model = computeModel(ROOT);
+  let mode = "forward";
+  let stepIndex = 0;
+  let pinned = null; // the node clicked (its explanation stays)
+  let hovered = null;
+  let timer = null;
+  let badgeKey = null;
+
+  const $ = (id) => document.getElementById(id);
+  const ui = {
+    previous: $("previous"),
+    next: $("next"),
+    play: $("play"),
+    slider: $("slider"),
+    counter: $("counter"),
+    caption: $("caption"),
+    explainTitle: $("explain-title"),
+    explainText: $("explain-text"),
+    makeOutput: $("make-output"),
+    resetOutput: $("reset-output"),
+    toggleClusters: $("toggle-clusters"),
+    outputName: $("output-name"),
+  };
+
+  function stepCount(m) {
+    return m === "forward" ? model.forward.length : model.backward.length;
+  }
+
+  function gradState(i) {
+    // What a node's grad cell shows now: [text, class].
+    const m = model;
+    if (mode === "forward") {
+      if (DATA.tangents && m.position[i] >= 0 && m.position[i] <= stepIndex) {
+        return ["tangent " + short(nodes[i].tangent), special(nodes[i].tangent) ? "nonfinite" : ""];
+      }
+      return [DATA.tangents ? "tangent ?" : "grad ?", "pending"];
+    }
+    if (!m.inGraph[i]) return ["grad 0", "outside"];
+    const snap = m.snaps[stepIndex];
+    if (i !== m.t && snap.got[i] === 0) return ["grad ?", "pending"];
+    const g = snap.grad[i];
+    const complete = i === m.t || snap.got[i] === m.expected[i];
+    return ["grad " + short(g), special(g) ? "nonfinite" : complete ? "" : "partial"];
+  }
+
+  function render() {
+    const m = model;
+    const v = view;
+    const current = mode === "forward" ? m.forward[stepIndex] : m.backward[stepIndex];
+    const focus = hovered !== null ? hovered : pinned;
+    const path = focus === null ? null : pathToOutput(focus);
+    // In the overview, a step inside a neuron lights up the neuron's box.
+    const inBox = (i) => (v.boxes.size && clusterOf[i] ? clusterOf[i].output : i);
+    const currentShown = inBox(current);
+    for (let i = 0; i < N; i++) {
+      const g = v.valueGroup[i];
+      if (!g) continue;
+      const outside = !m.inGraph[i];
+      const pending = mode === "forward" && !outside && m.position[i] > stepIndex;
+      const [text, kind] = gradState(i);
+      fitText(v.gradText[i], text);
+      v.gradText[i].setAttribute("class", "grad " + kind);
+      for (const el of [g, v.opGroup[i]]) {
+        if (!el) continue;
+        el.classList.toggle("is-outside", outside);
+        el.classList.toggle("is-pending", pending);
+        el.classList.toggle("is-current", i === currentShown);
+        const ownOperation = el === v.opGroup[i] && i === focus;
+        el.classList.toggle("is-path", Boolean(path && path.has(i)) && !ownOperation);
+      }
+      g.classList.toggle("is-focus", i === focus);
+      g.classList.toggle("nonfinite-grad", kind === "nonfinite");
+      const role = i === m.t ? " (the output)" : "";
+      const what = v.boxes.has(i) ? clusterOf[i].scope + ", whose output has" : nameOf(i) + ":";
+      const action = v.boxes.has(i) ? "; press Enter to expand it" : "";
+      const numbers = " data " + short(nodes[i].data) + ", " + text;
+      g.setAttribute("aria-label", what + numbers + role + action);
+    }
+    for (const { g, from, to, result } of v.edges) {
+      const outside = !m.inGraph[to];
+      g.classList.toggle("is-outside", outside);
+      const pending = mode === "forward" && !outside && m.position[to] > stepIndex;
+      g.classList.toggle("is-pending", pending);
+      const onPath = path && path.has(to) && (result ? to !== focus : path.has(from));
+      g.classList.toggle("is-path", Boolean(onPath));
+      const carrying = mode === "backward" ? stepIndex > 0 : DATA.tangents;
+      g.classList.toggle("is-carrying", to === current && !result && carrying);
+    }
+    // The badges are redrawn (and their dots sent travelling) only when the step changes.
+    const key = [mode, stepIndex, m.t].join(" ");
+    if (key !== badgeKey) {
+      drawBadges(current);
+      reveal(v.valueGroup[currentShown]);
+    }
+    badgeKey = key;
+    renderCovers(current);
+    v.graphGroup.appendChild(v.badges); // above everything, the collapsed neurons included
+    const last = stepCount(mode) - 1;
+    ui.slider.max = String(last);
+    ui.slider.value = String(stepIndex);
+    ui.slider.setAttribute("aria-valuetext", "Step " + stepIndex + " of " + last);
+    const name = mode === "forward" ? "Forward" : "Backward";
+    ui.counter.textContent = name + " step " + stepIndex + " of " + last;
+    ui.previous.disabled = stepIndex === 0;
+    ui.next.disabled = stepIndex === last;
+    const caption = mode === "forward" ? forwardCaption(current) : backwardCaption(stepIndex);
+    ui.caption.textContent = caption;
+    $("mode-" + mode).checked = true;
+    if (views.overview) {
+      ui.toggleClusters.hidden = false;
+      const overview = view === views.overview;
+      ui.toggleClusters.textContent = overview ? "Expand all neurons" : "Collapse neurons";
+    }
+    showExplanation();
+  }
+
+  // A grad cell is drawn wide enough for the sweep from the original output; a longer number
+  // (another output's) is narrowed to fit rather than spill over the node's border.
+  function fitText(text, content) {
+    text.textContent = content;
+    const room = Number(text.dataset.width);
+    if (content.length * 11 * 0.62 > room) {
+      text.setAttribute("textLength", String(room));
+      text.setAttribute("lengthAdjust", "spacingAndGlyphs");
+    } else text.removeAttribute("textLength");
+  }
+
+  // Scroll the graph (not the page) just enough that the node of the current step is in view.
+  function reveal(el) {
+    if (!el) return;
+    const box = el.getBoundingClientRect();
+    const frame = container.getBoundingClientRect();
+    const margin = 24;
+    if (box.right > frame.right - margin) container.scrollLeft += box.right - frame.right + margin;
+    else if (box.left < frame.left + margin) container.scrollLeft -= frame.left + margin - box.left;
+    if (box.bottom > frame.bottom - margin) {
+      container.scrollTop += box.bottom - frame.bottom + margin;
+    }
+    else if (box.top < frame.top + margin) container.scrollTop -= frame.top + margin - box.top;
+  }
+
+  // Scroll the graph so that el is in the middle, or its top left corner in view if it is
+  // larger than the view.
+  function centre(el) {
+    const box = el.getBoundingClientRect();
+    const frame = container.getBoundingClientRect();
+    const middle = (start, size, frameStart, frameSize) =>
+      size > frameSize ? start - frameStart - 24 : start + size / 2 - (frameStart + frameSize / 2);
+    const dx = middle(box.left, box.width, frame.left, frame.width);
+    const dy = middle(box.top, box.height, frame.top, frame.height);
+    container.scrollLeft += dx;
+    container.scrollTop += dy;
+  }
+
+  function drawBadges(current) {
+    view.badges.replaceChildren();
+    const n = nodes[current];
+    const edges = view.inEdge[current];
+    if (mode === "backward" && stepIndex > 0) {
+      const g = model.snaps[stepIndex - 1].grad[current];
+      n.parents.forEach((p, k) => {
+        badge(edges[k], short(g) + " × " + short(n.local[k]) + " = " + short(g * n.local[k]));
+      });
+    } else if (mode === "forward" && DATA.tangents) {
+      n.parents.forEach((p, k) => {
+        const t = nodes[p].tangent;
+        badge(edges[k], short(n.local[k]) + " × " + short(t) + " = " + short(n.local[k] * t));
+      });
+    }
+  }
+
+  function renderCovers(current) {
+    const m = model;
+    for (const cluster of view.covers) {
+      if (!cluster.cover) continue;
+      const o = cluster.output;
+      const shown = mode === "backward" || !(m.position[o] > stepIndex);
+      cluster.texts[1].textContent = "output: data " + (shown ? short(nodes[o].data) : "?");
+      cluster.texts[2].textContent = gradState(o)[0];
+      cluster.cover.classList.toggle("is-current", cluster.members.has(current));
+      cluster.cover.classList.toggle("is-outside", !m.inGraph[o]);
+      const numbers = cluster.texts[1].textContent + ", " + cluster.texts[2].textContent;
+      cluster.cover.setAttribute("aria-label", "Expand " + cluster.scope + " (" + numbers + ")");
+    }
+  }
+
+  // The nodes on some path from i to the output: those that depend on i and the output on.
+  function pathToOutput(i) {
+    const on = new Set();
+    if (!model.inGraph[i]) return on;
+    const stack = [i];
+    on.add(i);
+    while (stack.length) {
+      for (const { c } of consumers[stack.pop()]) {
+        if (model.inGraph[c] && !on.has(c)) {
+          on.add(c);
+          stack.push(c);
+        }
+      }
+    }
+    return on;
+  }
+
+  function showExplanation() {
+    const focus = hovered !== null ? hovered : pinned;
+    if (focus === null) {
+      ui.explainTitle.textContent = "Why is a grad what it is?";
+      ui.explainText.textContent =
+        "Hover over or click a node (or Tab to it) to see its gradient with respect to " +
+        nameOf(model.t) + " as the chain-rule sum over the nodes that use it, with the numbers.";
+    } else {
+      ui.explainTitle.textContent = dOutput(focus) + " = " + precise(model.final[focus]);
+      ui.explainText.textContent = explainText(focus) + sweepProgress(focus);
+    }
+    const target = pinned;
+    ui.makeOutput.disabled = target === null || target === model.t;
+    const name = target === null ? "this" : nameOf(target);
+    ui.makeOutput.textContent = "Make " + name + " the output";
+  }
+
+  // While the backward sweep is under way, what the node's grad cell holds so far.
+  function sweepProgress(i) {
+    const m = model;
+    if (mode !== "backward" || !m.inGraph[i] || i === m.t) return "";
+    const got = m.snaps[stepIndex].got[i];
+    if (got === m.expected[i]) return "";
+    const now = "\n\n(At this step of the sweep ";
+    if (got === 0) return now + "no term has arrived yet: the grad cell shows ?.)";
+    const sum = precise(m.snaps[stepIndex].grad[i]);
+    return now + got + " of the " + m.expected[i] + " terms have arrived: " +
+      "the grad cell shows " + sum + " so far.)";
+  }
+
+  function go(k) {
+    const last = stepCount(mode) - 1;
+    stepIndex = Math.max(0, Math.min(last, k));
+    render();
+  }
+
+  function checkMode(m) {
+    if (!MODES.includes(m)) {
+      throw new Error('mode must be "forward" or "backward", got ' + JSON.stringify(m));
+    }
+  }
+
+  function setMode(m) {
+    checkMode(m);
+    mode = m;
+    stepIndex = 0;
+    render();
+  }
+
+  function chooseOutput(i) {
+    model = computeModel(i);
+    stepIndex = Math.min(stepIndex, stepCount(mode) - 1);
+    ui.outputName.textContent = nameOf(i) + " = " + short(nodes[i].data);
+    ui.resetOutput.hidden = i === ROOT;
+    render();
+  }
+
+  function stop() {
+    if (timer !== null) clearInterval(timer);
+    timer = null;
+    ui.play.textContent = "▶ Play";
+    ui.play.setAttribute("aria-label", "Play");
+    ui.play.setAttribute("aria-pressed", "false");
+  }
+
+  function togglePlay() {
+    if (timer !== null) return stop();
+    if (stepIndex === stepCount(mode) - 1) go(0);
+    timer = setInterval(() => {
+      if (stepIndex >= stepCount(mode) - 1) stop();
+      else go(stepIndex + 1);
+    }, PLAY_MS);
+    ui.play.textContent = "⏸ Pause";
+    ui.play.setAttribute("aria-label", "Pause");
+    ui.play.setAttribute("aria-pressed", "true");
+  }
+
+  // --- events ------------------------------------------------------------------------------
+
+  function hoverable(el, i) {
+    el.addEventListener("mouseenter", () => {
+      hovered = i;
+      render();
+    });
+    el.addEventListener("mouseleave", () => {
+      hovered = null;
+      render();
+    });
+    el.addEventListener("focus", () => {
+      pinned = i;
+      render();
+    });
+  }
+
+  function activate(v, i) {
+    if (v.boxes.has(i)) expand(v.boxes.get(i));
+    else {
+      pinned = i;
+      render();
+    }
+  }
+
+  for (const v of Object.values(views)) {
+    for (let i = 0; i < N; i++) {
+      for (const g of [v.valueGroup[i], v.opGroup[i]]) {
+        if (!g) continue;
+        hoverable(g, i);
+        g.addEventListener("click", (event) => {
+          event.stopPropagation();
+          activate(v, i);
+        });
+        g.addEventListener("keydown", (event) => {
+          if (event.key === "Enter" || event.key === " ") {
+            event.preventDefault();
+            event.stopPropagation();
+            activate(v, i);
+          }
+        });
+      }
+      // Every value node (and box) can be reached with Tab; an operation goes with its result.
+      if (v.valueGroup[i]) {
+        v.valueGroup[i].setAttribute("tabindex", "0");
+        v.valueGroup[i].setAttribute("role", "button");
+      }
+    }
+    // A click on the background lets go of the pinned node.
+    v.svg.addEventListener("click", () => {
+      pinned = null;
+      render();
+    });
+  }
+
+  ui.previous.addEventListener("click", () => {
+    stop();
+    go(stepIndex - 1);
+  });
+  ui.next.addEventListener("click", () => {
+    stop();
+    go(stepIndex + 1);
+  });
+  ui.play.addEventListener("click", togglePlay);
+  ui.slider.addEventListener("input", () => {
+    stop();
+    go(Number(ui.slider.value));
+  });
+  for (const m of MODES) {
+    $("mode-" + m).addEventListener("change", () => {
+      stop();
+      setMode(m);
+    });
+  }
+  ui.makeOutput.addEventListener("click", () => {
+    if (pinned !== null) chooseOutput(pinned);
+  });
+  ui.resetOutput.addEventListener("click", () => chooseOutput(ROOT));
+  ui.toggleClusters.addEventListener("click", () => {
+    if (view === views.overview) expand();
+    else showView(views.overview);
+  });
+
+  document.addEventListener("keydown", (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const target = event.target;
+    const moving = target instanceof HTMLInputElement && ["range", "radio"].includes(target.type);
+    if (moving && event.key.startsWith("Arrow")) return; // the slider and radios move themselves
+    switch (event.key) {
+      case "ArrowRight":
+        stop();
+        go(stepIndex + 1);
+        break;
+      case "ArrowLeft":
+        stop();
+        go(stepIndex - 1);
+        break;
+      case "Home":
+        stop();
+        go(0);
+        break;
+      case "End":
+        stop();
+        go(stepCount(mode) - 1);
+        break;
+      case "p":
+      case "P":
+        togglePlay();
+        break;
+      case "f":
+      case "F":
+        stop();
+        setMode("forward");
+        break;
+      case "b":
+      case "B":
+        stop();
+        setMode("backward");
+        break;
+      case "Escape":
+        pinned = null;
+        hovered = null;
+        render();
+        break;
+      default:
+        return;
+    }
+    event.preventDefault();
+  });
+
+  // --- zoom --------------------------------------------------------------------------------
+
+  let zoom = 1;
+  function setZoom(z) {
+    zoom = Math.max(0.1, Math.min(4, z));
+    view.svg.setAttribute("width", String(view.natural.width * zoom * (4 / 3)));
+    view.svg.setAttribute("height", String(view.natural.height * zoom * (4 / 3)));
+  }
+  function fit() {
+    return Math.min(1.25, (container.clientWidth - 4) / (view.natural.width * (4 / 3)));
+  }
+  $("zoom-in").addEventListener("click", () => setZoom(zoom * 1.25));
+  $("zoom-out").addEventListener("click", () => setZoom(zoom / 1.25));
+  $("zoom-fit").addEventListener("click", () => setZoom(fit()));
+
+  // --- start -------------------------------------------------------------------------------
+
+  document.getElementById("guide-overview").hidden = !views.overview;
+  setZoom(Math.max(0.6, fit())); // the whole width, when that leaves the text readable
+  render();
+
+  window.explorer = {
+    steps(m) {
+      checkMode(m);
+      return stepCount(m);
+    },
+    setMode(m) {
+      stop();
+      setMode(m);
+    },
+    step(k) {
+      const last = stepCount(mode) - 1;
+      if (!Number.isInteger(k) || k < 0 || k > last) {
+        throw new RangeError("step must be a whole number from 0 to " + last + ", got " + k);
+      }
+      stop();
+      go(k);
+    },
+    explain: (label) => explainText(resolve(label)),
+    setOutput: (label) => chooseOutput(resolve(label)),
+    grad: (label) => model.final[resolve(label)],
+    mode: () => mode,
+    current: () => stepIndex,
+    caption: () => ui.caption.textContent,
+    view: () => view.name,
+  };
+})();

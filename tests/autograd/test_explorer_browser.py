@@ -1,0 +1,498 @@
+"""The explorer page in headless Chromium: stepping, explaining, choosing the output, the keyboard.
+
+Uses Debian's chromium and chromium-driver, as the step viewer's browser tests do (``make
+browser-test``); Selenium is imported only when a test runs.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from autograd import Value, explore, grad, topological_order
+from autograd.explore import local_derivatives
+from autograd.rules import RULES
+from nn import MLP
+from tests.autograd import test_viewer_browser as viewer_tests
+from tests.autograd.expressions import N_VARS, Tree, trees, variable_values
+from tests.autograd.test_explore import finite_graph
+
+if TYPE_CHECKING:
+    from selenium.webdriver.chrome.webdriver import WebDriver
+    from selenium.webdriver.remote.webelement import WebElement
+
+pytestmark = pytest.mark.browser
+
+driver = viewer_tests.driver  # one Chromium for this module too (a pytest fixture)
+
+NUMBER = r"-?(?:\d+\.?\d*(?:e[+-]\d+)?|nan|inf)"
+
+
+def example() -> tuple[Value, Value, Value, Value, Value]:
+    """y = tanh(x w + b) x: x has two consumers, so its grad is a sum of two terms."""
+    x, w, b = Value(2.0, "x"), Value(-3.0, "w"), Value(1.0, "b")
+    n = x * w + b
+    n.label = "n"
+    y = (0.5 * n).tanh() * x
+    y.label = "y"
+    return y, n, x, w, b
+
+
+class Page:
+    """The explorer page in a browser, driven by mouse, keyboard and window.explorer."""
+
+    def __init__(self, driver: WebDriver, path: Path) -> None:
+        self.driver = driver
+        self.path = path
+        driver.set_window_size(1400, 900)
+        driver.get(path.as_uri())
+        driver.get_log("browser")  # start each page with an empty log
+
+    def js(self, script: str, *args: object) -> Any:
+        return self.driver.execute_script(script, *args)
+
+    def api(self, call: str, *args: object) -> Any:
+        return self.js(f"return window.explorer.{call};", *args)
+
+    def element(self, element_id: str) -> WebElement:
+        from selenium.webdriver.common.by import By
+
+        return self.driver.find_element(By.ID, element_id)
+
+    def node(self, i: int, view: str = "detail") -> WebElement:
+        from selenium.webdriver.common.by import By
+
+        selector = f'.view[data-view="{view}"] g[data-node="{i}"][data-kind="value"]'
+        return self.driver.find_element(By.CSS_SELECTOR, selector)
+
+    def grad_text(self, i: int, view: str = "detail") -> str:
+        return str(
+            self.js(
+                "return document.querySelector(arguments[0]).textContent;",
+                f'.view[data-view="{view}"] g[data-node="{i}"][data-kind="value"] text.grad',
+            )
+        )
+
+    def press(self, *keys: str) -> None:
+        from selenium.webdriver.common.action_chains import ActionChains
+        from selenium.webdriver.common.keys import Keys
+
+        actions = ActionChains(self.driver)
+        for key in keys:
+            actions.send_keys(getattr(Keys, key) if key.isupper() else key)
+        actions.perform()
+
+    def counter(self) -> str:
+        return str(self.element("counter").text)
+
+    def errors(self) -> list[object]:
+        return [e for e in self.driver.get_log("browser") if e.get("level") == "SEVERE"]
+
+
+@pytest.fixture
+def graph(tmp_path: Path) -> tuple[Value, Value, Value, Value, Value, Path]:
+    y, n, x, w, b = example()
+    path = explore(y, tmp_path / "explorer.html")
+    assert isinstance(path, Path)
+    return y, n, x, w, b, path
+
+
+@pytest.fixture
+def page(driver: WebDriver, graph: tuple[Value, ...]) -> Page:
+    path = graph[-1]
+    assert isinstance(path, Path)
+    return Page(driver, path)
+
+
+def numbers(text: str) -> list[float]:
+    return [float(t) for t in re.findall(NUMBER, text)]
+
+
+# --- stepping --------------------------------------------------------------------------------
+
+
+def test_forward_steps_show_each_node_after_its_operands(page: Page) -> None:
+    order = topological_order(example()[0])
+    assert page.api("steps('forward')") == len(order)
+    assert page.api("mode()") == "forward"
+    assert page.counter() == f"Forward step 0 of {len(order) - 1}"
+    current = (
+        "return Number(document.querySelector('.view g.is-current[data-kind=value]').dataset.node)"
+    )
+    pending = "return document.querySelectorAll('.view g.is-pending[data-kind=value]').length"
+    shown: list[int] = []
+    for s in range(len(order)):
+        i = page.js(current)
+        assert all(order.index(p) in shown for p in order[i].parents)  # its operands came first
+        shown.append(i)
+        caption = page.api("caption()")
+        assert f"{order[i].data:.4g}" in [f"{v:.4g}" for v in numbers(caption)], caption
+        assert page.js(pending) == len(order) - 1 - s
+        page.element("next").click()
+    assert sorted(shown) == list(range(len(order))) and shown[-1] == len(order) - 1
+    assert page.counter() == f"Forward step {len(order) - 1} of {len(order) - 1}"
+    assert not page.element("next").is_enabled()
+    page.element("previous").click()
+    assert page.counter() == f"Forward step {len(order) - 2} of {len(order) - 1}"
+    assert page.errors() == []
+
+
+def test_backward_steps_send_grad_times_local_derivative_along_each_edge(
+    page: Page, graph: tuple[Value, ...]
+) -> None:
+    y = graph[0]
+    order = topological_order(y)
+    interior = [i for i in reversed(range(len(order))) if order[i].parents]
+    page.element("mode-backward").click()
+    assert page.api("steps('backward')") == 1 + len(interior)
+    assert page.grad_text(len(order) - 1) == "grad 1"
+    assert all(page.grad_text(i) == "grad ?" for i in range(len(order) - 1))
+    y.backward()  # the reference: the engine's own sweep
+    grads: dict[int, float] = {len(order) - 1: 1.0}
+    for s, i in enumerate(interior, start=1):
+        page.element("next").click()
+        node = order[i]
+        shares = [grads[i] * d for d in local_derivatives(node)]
+        badges = page.js(
+            "return [...document.querySelectorAll('.badge text')].map(t => t.textContent)"
+        )
+        assert badges == [
+            f"{grads[i]:.4g} × {d:.4g} = {share:.4g}"
+            for d, share in zip(local_derivatives(node), shares, strict=True)
+        ]
+        for p, share in zip(node.parents, shares, strict=True):
+            grads[order.index(p)] = grads.get(order.index(p), 0.0) + share
+        assert page.counter().startswith(f"Backward step {s} of")
+    for i, node in enumerate(order):
+        assert page.grad_text(i) == f"grad {node.grad:.4g}"
+        assert grads[i] == pytest.approx(node.grad, rel=1e-12)
+    assert page.errors() == []
+
+
+def test_a_sum_still_building_is_shown_as_such(page: Page) -> None:
+    """x's grad has two terms: after the first arrives, its cell shows the partial sum."""
+    y, n, x, *_ = example()
+    i = topological_order(y).index(x)
+    partial = "return document.querySelector(arguments[0]).classList.contains('partial')"
+    cell = f'.view g[data-node="{i}"][data-kind="value"] text.grad'
+    page.api("setMode('backward')")
+    page.api("step(1)")  # y = t * x sends t to x: the first of x's two terms
+    assert page.js(partial, cell)
+    assert page.grad_text(i) == f"grad {math.tanh(0.5 * n.data):.4g}"
+    page.press("END")
+    assert not page.js(partial, cell)
+
+
+# --- explain ---------------------------------------------------------------------------------
+
+
+def test_explain_gives_the_chain_rule_sum_with_its_numbers(page: Page) -> None:
+    y, _, x, w, _ = example()
+    order = topological_order(y)
+    (dx,) = grad(y, [x])
+    text = page.api("explain('x')")
+    lines = text.splitlines()
+    assert lines[0].startswith("∂y/∂x = Σ over the consumers c of x") and "(2 terms)" in lines[0]
+    # One term per consumer: x * w (upstream grad times w) and y = t * x (upstream 1 times t).
+    xw = next(node for node in order if node.op == "*" and node.parents == (x, w))
+    (d_xw,) = grad(y, [xw])
+    t = y.parents[0]
+    expected_terms = [(d_xw, w.data, d_xw * w.data), (1.0, t.data, t.data)]
+    products = [numbers(line.split("=", 1)[1]) for line in lines if line.startswith("    ∂y/∂c")]
+    assert len(products) == 2
+    for shown, term in zip(products, expected_terms, strict=True):
+        assert shown == pytest.approx(list(term), rel=5e-4)
+    assert f"∂(a * b)/∂a = {RULES['*'].formula.split(', ')[0]}" in text
+    assert f"∂(a * b)/∂b = {RULES['*'].formula.split(', ')[1]}" in text
+    assert numbers(lines[-1])[-1] == pytest.approx(dx, rel=5e-4)
+    # At least four significant digits everywhere: 1 is written 1.000.
+    assert "1.000 ×" in text
+    # The same text, whatever the mode and step; and on hover, in the panel.
+    page.api("setMode('backward')")
+    page.api("step(1)")
+    assert page.api("explain('x')") == text
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    ActionChains(page.driver).move_to_element(page.node(order.index(x))).perform()
+    assert page.element("explain-text").text.startswith(text.splitlines()[0])
+    assert numbers(page.element("explain-title").text)[-1] == pytest.approx(dx, rel=5e-4)
+    assert page.errors() == []
+
+
+def test_explaining_a_node_highlights_its_paths_to_the_output(page: Page) -> None:
+    y, n, _, _, b = example()
+    order = topological_order(y)
+    page.node(order.index(b)).click()
+    on_path = page.js(
+        "return [...document.querySelectorAll('.view g.is-path[data-kind=value]')]"
+        ".map(g => Number(g.dataset.node))"
+    )
+    # b itself, then n, 0.5 * n, tanh and y: exactly the nodes from b to the output.
+    half = y.parents[0].parents[0]
+    assert sorted(on_path) == sorted(order.index(v) for v in (b, n, half, y.parents[0], y))
+    assert page.api("explain('b')").splitlines()[-1].startswith("∂y/∂b = ")
+
+
+# --- choosing the output ---------------------------------------------------------------------
+
+
+def test_any_node_can_be_made_the_output(page: Page) -> None:
+    y, n, x, w, b = example()
+    order = topological_order(y)
+    page.node(order.index(n)).click()
+    button = page.element("make-output")
+    assert button.text == "Make n the output"
+    button.click()
+    assert page.element("output-name").text.startswith("n = ")
+    for leaf, expected in zip((x, w, b), grad(n, [x, w, b]), strict=True):
+        assert page.api("grad(arguments[0])", leaf.label) == pytest.approx(expected, rel=1e-12)
+    assert page.api("explain('x')").splitlines()[-1] == f"∂n/∂x = {w.data:.3f}"
+    assert "n does not depend on y" in page.api("explain('y')")
+    page.api("setMode('backward')")
+    assert page.api("steps('backward')") == 1 + sum(1 for v in topological_order(n) if v.parents)
+    page.element("reset-output").click()
+    assert page.api("grad('x')") == pytest.approx(grad(y, [x])[0], rel=1e-12)
+    assert page.errors() == []
+
+
+# --- keyboard and labels ---------------------------------------------------------------------
+
+
+def test_keys_step_play_and_switch_modes(page: Page) -> None:
+    page.press("ARROW_RIGHT", "ARROW_RIGHT")
+    assert page.api("current()") == 2
+    page.press("ARROW_LEFT")
+    assert page.api("current()") == 1
+    page.press("END")
+    assert page.api("current()") == page.api("steps('forward')") - 1
+    page.press("HOME")
+    assert page.api("current()") == 0
+    page.press("b")
+    assert page.api("mode()") == "backward"
+    page.press("p")
+    assert page.element("play").get_attribute("aria-pressed") == "true"
+    page.press("p")
+    assert page.element("play").get_attribute("aria-pressed") == "false"
+    page.press("f")
+    assert page.api("mode()") == "forward"
+    # The slider moves with the arrow keys when it has the focus, and the step follows it.
+    page.element("slider").click()
+    page.api("step(0)")
+    page.element("slider").send_keys("\ue014")  # the right arrow key
+    assert page.api("current()") == 1
+    assert page.errors() == []
+
+
+def test_every_control_is_reached_by_tab_and_has_a_label(page: Page) -> None:
+    order = topological_order(example()[0])
+    page.api("step(1)")  # so that Previous is enabled
+    seen: list[dict[str, Any]] = []
+    page.js("document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0);")
+    for _ in range(60):
+        page.press("TAB")
+        focused = page.js(
+            """const el = document.activeElement;
+            const label = el.labels && el.labels.length ? el.labels[0].textContent : '';
+            const name = el.getAttribute('aria-label') || label || el.textContent || '';
+            return {id: el.id, node: el.dataset ? el.dataset.node : null, name: name.trim()};"""
+        )
+        if seen and focused == seen[0]:
+            break
+        seen.append(focused)
+    ids = {f["id"] for f in seen}
+    assert {
+        "mode-forward",
+        "previous",
+        "play",
+        "next",
+        "slider",
+        "zoom-out",
+        "zoom-fit",
+        "zoom-in",
+    } <= ids
+    nodes = {int(f["node"]) for f in seen if f["node"] is not None}
+    assert nodes == set(range(len(order)))  # every Value in the drawing
+    assert all(f["name"] for f in seen), [f for f in seen if not f["name"]]
+    # Enter on a focused node explains it, and the button then makes it the output.
+    x = example()[2]
+    page.node(next(i for i, v in enumerate(order) if v.label == x.label)).send_keys("\ue007")
+    assert page.element("explain-title").text.startswith("∂y/∂x")
+    assert page.errors() == []
+
+
+# --- hostile labels, large graphs, the picture ------------------------------------------------
+
+
+def test_hostile_labels_stay_text(driver: WebDriver, tmp_path: Path) -> None:
+    labels = [
+        "</script><script>window.pwned = 1</script>",
+        '<img src=x onerror="window.pwned = 2">',
+        '</svg><svg onload="window.pwned = 3">',
+    ]
+    a, b, c = (Value(float(k + 1), label) for k, label in enumerate(labels))
+    root = a * b + c
+    path = explore(root, tmp_path / "hostile.html")
+    assert isinstance(path, Path)
+    page = Page(driver, path)
+    assert page.js("return window.pwned === undefined && document.images.length === 0")
+    shown = page.js(
+        "return [...document.querySelectorAll('.view svg text')].map(t => t.textContent)"
+    )
+    assert all(label in shown for label in labels)
+    assert labels[0] in page.api("explain(arguments[0])", labels[1])
+    assert page.errors() == []
+
+
+def test_an_mlp_opens_on_its_neurons_and_a_click_expands_one(
+    driver: WebDriver, tmp_path: Path
+) -> None:
+    model = MLP(2, [4, 4, 1], seed=0)
+    y = model([0.5, -1.0])
+    assert isinstance(y, Value)
+    y.label = "y"
+    order = topological_order(y)
+    path = explore(y, tmp_path / "mlp.html")
+    assert isinstance(path, Path)
+    page = Page(driver, path)
+    assert page.api("view()") == "overview"
+    first_box = ".view[data-view=overview] g[data-box][data-kind=value]"
+    boxes = page.js("return document.querySelectorAll(arguments[0]).length", first_box)
+    assert boxes == 9
+    page.api("setMode('backward')")
+    page.press("END")
+    # Each box shows its neuron's output grad, as the sweep left it.
+    y.backward()
+    box = page.js("return Number(document.querySelector(arguments[0]).dataset.node)", first_box)
+    assert page.grad_text(box, "overview") == f"grad {order[box].grad:.4g}"
+    page.js(
+        "document.querySelector(arguments[0]).dispatchEvent(new MouseEvent('click'))", first_box
+    )
+    assert page.api("view()") == "detail"
+    covers = page.js(
+        "return document.querySelectorAll('.view[data-view=detail] g.collapsed').length"
+    )
+    assert covers == 8  # the other neurons stay collapsed
+    assert page.grad_text(box) == f"grad {order[box].grad:.4g}"
+    page.element("toggle-clusters").click()
+    assert page.api("view()") == "overview"
+    for i, node in enumerate(order):
+        assert page.api("grad(arguments[0])", i) == pytest.approx(node.grad, rel=1e-9, abs=1e-15)
+    assert page.errors() == []
+
+
+def test_the_screenshot_shows_the_drawn_graph(page: Page) -> None:
+    import numpy as np
+    from matplotlib.image import imread
+
+    page.api("setMode('backward')")
+    page.press("END")
+    page.element("zoom-fit").click()  # the whole graph, output included
+    png = page.element("graph").screenshot_as_png
+    pixels = imread(io.BytesIO(png))[..., :3]
+    assert pixels.shape[0] > 100 and pixels.shape[1] > 400
+    ink = np.any(pixels < 0.8, axis=-1).mean()
+    assert 0.01 < ink < 0.6  # lines and text, on a mostly white page
+
+    def share(colour: str) -> float:
+        rgb = np.array([int(colour[k : k + 2], 16) / 255 for k in (1, 3, 5)])
+        return float(np.all(np.abs(pixels - rgb) < 0.03, axis=-1).mean())
+
+    assert share("#fde68a") > 0.002  # the output's fill
+    assert share("#dbeafe") > 0.002  # the leaves' fill
+    assert page.errors() == []
+
+
+def test_forward_mode_carries_the_seeded_tangents(driver: WebDriver, tmp_path: Path) -> None:
+    y, _, x, w, _ = example()
+    path = explore(y, tmp_path / "tangents.html", tangents={x: 1.0, w: 0.5})
+    assert isinstance(path, Path)
+    page = Page(driver, path)
+    order = topological_order(y)
+    dx, dw = grad(y, [x, w])
+    page.press("END")
+    assert page.grad_text(len(order) - 1) == f"tangent {dx + 0.5 * dw:.4g}"
+    caption = page.api("caption()")
+    assert "Tangent: Σ over the operands of local derivative × operand's tangent" in caption
+    assert numbers(caption)[-1] == pytest.approx(dx + 0.5 * dw, rel=5e-4)
+    badges = page.js("return [...document.querySelectorAll('.badge text')].map(t => t.textContent)")
+    assert len(badges) == 2  # y = t * x: one tangent term along each operand's edge
+    page.api("setMode('backward')")
+    page.press("END")
+    assert page.grad_text(len(order) - 1) == "grad 1"
+    assert page.errors() == []
+
+
+def test_a_derivative_that_does_not_exist_shows_in_red(driver: WebDriver, tmp_path: Path) -> None:
+    x = Value(0.0, "x")
+    y = x.sqrt() + x
+    y.label = "y"
+    path = explore(y, tmp_path / "nan.html")
+    assert isinstance(path, Path)
+    page = Page(driver, path)
+    page.api("setMode('backward')")
+    page.press("END")
+    cell = ".view g[data-node='0'][data-kind='value'] text.grad"
+    assert page.js("return document.querySelector(arguments[0]).textContent", cell) == "grad nan"
+    colour = page.js("return getComputedStyle(document.querySelector(arguments[0])).fill", cell)
+    assert colour == "rgb(220, 38, 38)"  # #dc2626, draw_dot's red
+    assert "nan" in page.api("explain('x')")
+    assert page.errors() == []
+
+
+@settings(max_examples=12)
+@given(
+    trees(max_leaves=8),
+    st.lists(variable_values, min_size=N_VARS, max_size=N_VARS),
+    st.floats(0.0, 1.0),
+)
+def test_the_pages_sweeps_match_the_engine(
+    driver: WebDriver,
+    tmp_path_factory: pytest.TempPathFactory,
+    tree: Tree,
+    xs: list[float],
+    where: float,
+) -> None:
+    """For any graph and any node made the output, the page's gradients are the engine's."""
+    _, root, order = finite_graph(tree, xs)
+    target = order[min(len(order) - 1, int(where * len(order)))]
+    try:
+        expected = grad(target, order)
+    except ValueError:  # a derivative that does not exist
+        assume(False)
+    path = explore(root, tmp_path_factory.mktemp("sweep") / "page.html")
+    assert isinstance(path, Path)
+    page = Page(driver, path)
+    page.api("setOutput(arguments[0])", order.index(target))
+    shown = page.js(
+        "return Array.from({length: arguments[0]}, (_, i) => explorer.grad(i))", len(order)
+    )
+    for got, want in zip(shown, expected, strict=True):
+        assert got == pytest.approx(want, rel=1e-9, abs=1e-12)
+    assert page.errors() == []
+
+
+def test_the_inline_page_works_inside_its_frame(driver: WebDriver, tmp_path: Path) -> None:
+    """What Jupyter shows: the page in an iframe's srcdoc, scripted as on its own."""
+    shown = explore(example()[0])
+    assert not isinstance(shown, Path)
+    notebook = tmp_path / "notebook.html"
+    notebook.write_text(f"<!DOCTYPE html><title>a notebook</title>{shown._repr_html_()}", "utf-8")
+    page = Page(driver, notebook)
+    driver.switch_to.frame(driver.find_element("tag name", "iframe"))
+    try:
+        assert page.api("steps('backward')") == 1 + sum(
+            1 for v in topological_order(example()[0]) if v.parents
+        )
+        page.element("next").click()
+        last = page.api("steps('forward')") - 1
+        assert page.counter() == f"Forward step 1 of {last}"
+    finally:
+        driver.switch_to.default_content()
+    assert page.errors() == []
