@@ -104,4 +104,4 @@ check-micrograd: setup $(BENCH_INSTALLED)
 	$(BIN)/python -m pytest -m micrograd
 
 clean:
-	rm -rf $(VENV) out build *.egg-info .pytest_cache .mypy_cache .ruff_cache autograd/_core.*.so
+	rm -rf $(VENV) out build *.egg-info .pytest_cache .mypy_cache .ruff_cache autograd/_core.*.so autograd/_tape.*.so

@@ -56,4 +56,12 @@ core = Extension(
     extra_compile_args=["-std=c11", "-ffp-contract=off"],
 )
 
-setup(ext_modules=[core], cmdclass={"build_ext": optional_build_ext})
+# The compiled replay of traced tapes (autograd/tape.py): one file, the math from ops.h.
+tape = Extension(
+    "autograd._tape",
+    sources=[f"{NATIVE}/tape.c"],
+    depends=[f"{NATIVE}/ops.h"],
+    extra_compile_args=["-std=c11", "-ffp-contract=off"],
+)
+
+setup(ext_modules=[core, tape], cmdclass={"build_ext": optional_build_ext})

@@ -15,6 +15,7 @@ from autograd.explore import Explorer, explore
 from autograd.mode import enable_grad, is_grad_enabled, no_grad, scope
 from autograd.rules import RULES, Rule
 from autograd.steps import render_steps
+from autograd.tape import Tape, TraceError, trace
 from autograd.value import Constant, Value
 
 if TYPE_CHECKING:
@@ -27,6 +28,8 @@ __all__ = [
     "GradcheckError",
     "GraphvizNotFoundError",
     "Rule",
+    "Tape",
+    "TraceError",
     "Value",
     "backend",
     "backward",
@@ -42,6 +45,7 @@ __all__ = [
     "render_steps",
     "scope",
     "topological_order",
+    "trace",
 ]
 
 

@@ -14,7 +14,7 @@ from typing import Union
 
 from autograd import _pyengine
 from autograd._number import NO_PICKLE, Number, as_float, exact_str
-from autograd.mode import modes
+from autograd.mode import modes, record_comparison
 from autograd.rules import RULES
 
 Operand = Union["Value", Number]
@@ -79,6 +79,14 @@ def _unary(op: str) -> Callable[[Value], Value]:
 def _document(method: Callable[..., Value], op: str, expression: str) -> None:
     rule = RULES[op]
     method.__doc__ = f"{expression}, recorded as op {op!r}; local derivatives: {rule.formula}."
+
+
+def _compared(left: Value, op: str, right: Operand, outcome: bool) -> bool:
+    """``outcome`` of ``left <op> right``; while a trace is open it is recorded as a guard of
+    the tape (record_comparison ignores it unless this thread is tracing)."""
+    if modes.open:
+        record_comparison(op, left, right, outcome)
+    return outcome
 
 
 class Value:
@@ -183,16 +191,16 @@ class Value:
         return _node(_new(Value), self._data, "", None, None)
 
     def __lt__(self, other: Operand) -> bool:
-        return self._data < _data(other)
+        return _compared(self, "<", other, self._data < _data(other))
 
     def __le__(self, other: Operand) -> bool:
-        return self._data <= _data(other)
+        return _compared(self, "<=", other, self._data <= _data(other))
 
     def __gt__(self, other: Operand) -> bool:
-        return self._data > _data(other)
+        return _compared(self, ">", other, self._data > _data(other))
 
     def __ge__(self, other: Operand) -> bool:
-        return self._data >= _data(other)
+        return _compared(self, ">=", other, self._data >= _data(other))
 
     # == and hash stay object's own (identity), so Values live in sets and dicts as distinct nodes.
 

@@ -8,8 +8,11 @@ with no scope, and only otherwise is the thread's own state consulted.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from contextlib import ContextDecorator
+from collections.abc import Callable, Iterator
+from contextlib import ContextDecorator, contextmanager
+
+# A comparison of Values made while tracing: (operator, left, right, outcome).
+Comparison = tuple[str, object, object, bool]
 
 
 class _ThreadState(threading.local):
@@ -19,6 +22,8 @@ class _ThreadState(threading.local):
         self.recording = True
         self.scope = ""
         self.saved: list[tuple[bool, str]] = []  # what each open Mode replaced, innermost last
+        # The comparison lists of the traces open in this thread (autograd.tape), innermost last.
+        self.comparisons: list[list[Comparison]] = []
 
 
 class _Modes:
@@ -111,3 +116,31 @@ def scope(name: str) -> Mode:
 def _joined(outer: str, name: str) -> str:
     """``name`` inside scope ``outer``: dotted, unless either is empty."""
     return f"{outer}.{name}" if outer and name else name or outer
+
+
+# --- the comparison recorder of traced tapes ---------------------------------------------------
+
+
+def record_comparison(op: str, left: object, right: object, outcome: bool) -> None:
+    """Note ``left op right == outcome`` for every trace open in this thread (its guards).
+
+    Value's ``<``, ``<=``, ``>``, ``>=`` call this after comparing, but only while a context is
+    open in some thread (``modes.open``, which a trace keeps open), so outside one a comparison
+    costs nothing extra. The compiled Value does the same: when its copy of the open-context
+    counter is not zero, it calls ``record_comparison("<", self, other, result)``.
+    """
+    for comparisons in modes.thread.comparisons:
+        comparisons.append((op, left, right, outcome))
+
+
+@contextmanager
+def recording_comparisons() -> Iterator[list[Comparison]]:
+    """Within the block, this thread's comparisons of Values are appended to the list given."""
+    comparisons: list[Comparison] = []
+    state = modes.thread
+    state.comparisons.append(comparisons)
+    try:
+        with Mode():  # keeps modes.open above zero, so comparisons report to record_comparison
+            yield comparisons
+    finally:
+        state.comparisons.pop()  # this block's list: the blocks of a thread nest

@@ -23,7 +23,7 @@ from typing import Any
 
 from benchmarks import report
 from benchmarks.engines import ENGINES
-from benchmarks.spec import Spec, moons_spec, neuron_spec
+from benchmarks.spec import Spec, classifier_spec, moons_spec, neuron_spec
 from benchmarks.workloads import MEMORY_ENGINES, NEURON_INPUTS, WORKLOADS
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -46,6 +46,9 @@ class EngineProcess:
             stdout=subprocess.PIPE,
             text=True,
             cwd=Path(__file__).resolve().parent.parent,
+            # One thread for NumPy's BLAS as for PyTorch: every engine computes on one core, and
+            # a second thread spinning on a busy core only adds CPU time.
+            env={**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"},
         )
         reply = self._ask({"cmd": "init", "engine": self.engine, "spec": self.spec})
         if not reply["ok"]:
@@ -178,7 +181,11 @@ def main(argv: list[str] | None = None) -> None:
 
     started = time.time()
     load_before = os.getloadavg()[0]
-    spec: Spec = {"moons": moons_spec(), "neuron": neuron_spec(NEURON_INPUTS)}
+    spec: Spec = {
+        "moons": moons_spec(),
+        "neuron": neuron_spec(NEURON_INPUTS),
+        "classifier": classifier_spec(),
+    }
     timed = [w for w in workloads if w in WORKLOADS]
     results = measure(spec, engines, timed, args.rounds_scale, "memory" in workloads, args.clock)
     results.update(report.environment())

@@ -12,6 +12,8 @@ from typing import TypedDict
 
 MOONS_SAMPLES = 100
 MOONS_SIZES = (2, 16, 16, 1)
+CLASSIFIER_SAMPLES = 1000
+CLASSIFIER_SIZES = (64, 32, 10)
 L2 = 1e-4  # the weight of the L2 term, as in micrograd's demo: loss + L2 * sum(p * p)
 SEED = 0
 
@@ -40,11 +42,45 @@ class NeuronSpec(TypedDict):
     x: list[float]
 
 
+class ClassifierSpec(TypedDict):
+    """Where users outgrow micrograd: ``MLP(64, [32, 10])`` (ReLU), cross entropy, 1,000
+    synthetic samples (Gaussian inputs, uniformly drawn classes)."""
+
+    X: list[list[float]]
+    y: list[int]
+    layers: list[LayerWeights]
+
+
 class Spec(TypedDict):
     """Everything a worker needs to build any workload."""
 
     moons: MoonsSpec
     neuron: NeuronSpec
+    classifier: ClassifierSpec
+
+
+def _layers(model: object) -> list[LayerWeights]:
+    """An MLP's weights and biases as plain lists, layer by layer."""
+    from nn import MLP, matrix
+
+    assert isinstance(model, MLP)
+    weights, biases = matrix.from_mlp(model)
+    return [
+        {"W": [[float(w) for w in row] for row in W], "b": [float(v) for v in b.reshape(-1)]}
+        for W, b in zip(weights, biases, strict=True)
+    ]
+
+
+def classifier_spec() -> ClassifierSpec:
+    """1,000 samples of 64 standard normal inputs with classes 0-9 drawn uniformly, and the
+    weights of ``MLP(64, [32, 10], seed=0)``."""
+    from nn import MLP
+
+    nin, *sizes = CLASSIFIER_SIZES
+    rng = random.Random(SEED + 2)
+    X = [[rng.gauss(0.0, 1.0) for _ in range(nin)] for _ in range(CLASSIFIER_SAMPLES)]
+    y = [rng.randrange(sizes[-1]) for _ in range(CLASSIFIER_SAMPLES)]
+    return {"X": X, "y": y, "layers": _layers(MLP(nin, sizes, seed=SEED))}
 
 
 def moons_spec() -> MoonsSpec:

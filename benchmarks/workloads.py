@@ -7,6 +7,7 @@ from typing import Literal
 
 SCALAR = ("chainrule", "chainrule-python", "micrograd", "micrograd-gc-off", "torch-0d", "floats")
 MATRIX = ("nn.matrix", "numpy", "torch-tensors")
+TAPES = ("tape", "tape-numpy")
 MEMORY_ENGINES = ("chainrule", "chainrule-python", "micrograd")
 
 
@@ -17,7 +18,7 @@ class Timed:
     name: str
     title: str
     builder: str
-    arg: Literal["moons", "neuron"] | int
+    arg: Literal["moons", "neuron", "classifier"] | int
     engines: tuple[str, ...]
     rounds: int
 
@@ -30,8 +31,17 @@ WORKLOADS: dict[str, Timed] = {
             "moons step: `MLP(2, [16, 16, 1])`, 100 samples, hinge + L2, forward + backward",
             "moons",
             "moons",
-            (*SCALAR, "chainrule-gc-off", *MATRIX),
+            (*SCALAR, "chainrule-gc-off", *TAPES, *MATRIX),
             15,
+        ),
+        Timed(
+            "classifier",
+            "`MLP(64, [32, 10])`, cross entropy, 1,000 samples, forward + backward",
+            "classifier",
+            "classifier",
+            # Eager as nn.train runs each step (collector paused): 4.8 million nodes a step.
+            ("chainrule-gc-off", *TAPES, "numpy", "torch-tensors"),
+            3,
         ),
         Timed("chain_1e5", "chain 10^5 deep, forward + backward", "chain", 10**5, SCALAR, 9),
         Timed("chain_1e6", "chain 10^6 deep, forward + backward", "chain", 10**6, SCALAR, 3),

@@ -52,12 +52,19 @@ def engine_line() -> str:
     )
 
 
-def run_demo(out: str | Path = "out", steps: int = STEPS, progress: bool = True) -> DemoResult:
+def run_demo(
+    out: str | Path = "out",
+    steps: int = STEPS,
+    progress: bool | None = None,
+    compile: bool = False,
+) -> DemoResult:
     """Train the moons classifier for ``steps`` SGD steps and write its three pictures to ``out``.
 
     Writes ``decision_boundary.png``, ``loss.png``, ``neuron.svg`` (one first-layer neuron's
     graph on one input, with the gradients of its output) and ``explorer.html`` (the same graph,
-    to step through).
+    to step through). ``compile`` trains from a traced tape of the per-sample loss
+    (``train(compile=True)``): the same numbers, faster. The progress bar shows by default only
+    on a terminal.
     """
     directory = Path(out)
     # Checked before training, so that a bad --out fails before the work rather than after.
@@ -77,6 +84,7 @@ def run_demo(out: str | Path = "out", steps: int = STEPS, progress: bool = True)
         progress=progress,
         l2=L2,
         lr_schedule=linear_schedule(1.0, 0.1, steps),
+        compile=compile,
     )
     final_accuracy = accuracy(model, X, y)
     files = [

@@ -95,6 +95,14 @@ ENGINES: dict[str, Engine] = {
         Engine("micrograd-gc-off", "micrograd_scalar", "micrograd, collector off", collector=False),
         Engine("torch-0d", "torch_scalar", "PyTorch 0-d tensors"),
         Engine("floats", "floats", "Python floats (forward only)"),
+        # The step as nn.train(compile=True) runs it: the per-sample loss from a traced tape.
+        Engine("tape", "chainrule_tape", "chainrule tape, compiled replay", backend="native"),
+        Engine(
+            "tape-numpy",
+            "chainrule_tape",
+            "chainrule tape, NumPy replay (pure Python)",
+            backend="python",
+        ),
         Engine("nn.matrix", "chainrule_matrix", "nn.matrix"),
         Engine("numpy", "numpy_matrix", "hand-written NumPy"),
         Engine("torch-tensors", "torch_matrix", "PyTorch tensors"),

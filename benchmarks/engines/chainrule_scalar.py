@@ -11,8 +11,15 @@ from benchmarks.engines import (
     with_gradient_sums,
 )
 from benchmarks.memory import bytes_per_node
-from benchmarks.spec import MOONS_SIZES, SEED, MoonsSpec, NeuronSpec
-from nn import MLP, Neuron, hinge_loss
+from benchmarks.spec import (
+    CLASSIFIER_SIZES,
+    MOONS_SIZES,
+    SEED,
+    ClassifierSpec,
+    MoonsSpec,
+    NeuronSpec,
+)
+from nn import MLP, Neuron, cross_entropy, hinge_loss
 
 
 def _forward(model: MLP, spec: MoonsSpec) -> Value:
@@ -30,6 +37,21 @@ def moons(spec: MoonsSpec) -> Workload:
     def step() -> Check:
         model.zero_grad()
         loss = _forward(model, spec)
+        loss.backward()
+        return (loss.data,)
+
+    return Workload(step, lambda result: with_gradient_sums(result, (p.grad for p in params)))
+
+
+def classifier(spec: ClassifierSpec) -> Workload:
+    """``MLP(64, [32, 10], seed=0)``: zero_grad, the mean cross entropy, backward."""
+    nin, *sizes = CLASSIFIER_SIZES
+    model = MLP(nin, sizes, seed=SEED)
+    params = model.parameters()
+
+    def step() -> Check:
+        model.zero_grad()
+        loss = cross_entropy([model(x) for x in spec["X"]], spec["y"])
         loss.backward()
         return (loss.data,)
 

@@ -23,7 +23,7 @@ def test_demo_trains_and_writes_the_pictures(
     printed = capsys.readouterr()
     assert re.search(r"step 2: loss \d+\.\d{4}, accuracy \d+%", printed.out)
     assert re.search(r"trained model: accuracy \d+%", printed.out)
-    assert "2/2" in printed.err  # the progress bar
+    assert "2/2" not in printed.err  # no progress bar: standard error is not a terminal
     from autograd import backend
 
     engine = printed.out.splitlines()[0]
@@ -44,6 +44,23 @@ def test_demo_trains_and_writes_the_pictures(
     # One first-layer neuron, clustered under its scope, on inputs x.0 and x.1.
     assert re.search(r"layers\.0\.neurons\.\d+", svg)
     assert "x.0" in svg and "w.1" in svg and "relu" in svg and "layers.1" not in svg
+
+
+def test_demo_compile_trains_from_a_tape_to_the_same_numbers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def last_step(printed: str) -> str:
+        return next(line for line in printed.splitlines() if line.startswith("step 3:"))
+
+    assert main(["demo", "--steps", "3", "--out", str(tmp_path / "eager")]) == 0
+    eager = last_step(capsys.readouterr().out)
+    assert main(["demo", "--steps", "3", "--out", str(tmp_path / "taped"), "--compile"]) == 0
+    assert last_step(capsys.readouterr().out) == eager  # "step 3: loss ..., accuracy ..."
+    assert sorted(p.name for p in (tmp_path / "taped").iterdir()) == [
+        "decision_boundary.png",
+        "loss.png",
+        "neuron.svg",
+    ]
 
 
 def test_the_neuron_drawing_shows_the_gradients_of_an_active_neuron(tmp_path: Path) -> None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gc
 import math
+import sys
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -265,3 +268,136 @@ def test_a_failing_step_restores_the_collector() -> None:
     with pytest.raises(RuntimeError, match="boom"):
         train(MLP(1, [1], seed=0), [[0.0]], [0.0], failing_loss, epochs=1, progress=False)
     assert gc.isenabled()
+
+
+# --- compile=True: the per-sample loss from a traced tape -------------------------------------
+
+Case = tuple[
+    Callable[[], MLP], list[Any], list[Any], Any, Callable[[MLP], Optimizer], dict[str, Any]
+]
+
+
+def _moons_case() -> Case:
+    X, y = make_moons(40, noise=0.1, seed=3)
+    return (
+        lambda: MLP(2, [8, 8, 1], seed=4),
+        X,
+        y,
+        hinge_loss,
+        lambda m: SGD(m.parameters(), lr=1.0, momentum=0.5),
+        {"l2": 1e-4},
+    )
+
+
+def _spiral_case() -> Case:
+    X, y = make_spiral(45, 3, seed=0)
+    return (
+        lambda: MLP(2, [8, 3], activation="tanh", seed=1),
+        X,
+        y,
+        cross_entropy,
+        lambda m: Adam(m.parameters(), lr=0.05),
+        {"batch_size": 16},
+    )
+
+
+def _probabilities_case() -> Case:
+    X, y = make_moons(30, noise=0.1, seed=5, labels=(0, 1))
+    return (
+        lambda: MLP(2, [6, 1], output_activation="sigmoid", seed=2),
+        X,
+        y,
+        binary_cross_entropy,
+        lambda m: SGD(m.parameters(), lr=0.5),
+        {"batch_size": 7, "l2": 1e-3},
+    )
+
+
+def _regression_case() -> Case:
+    X = [[0.1 * i, 1.0 - 0.05 * i] for i in range(20)]
+    y = [[math.sin(a) + b, a * b] for a, b in X]  # two outputs: each target is a pair
+    return (
+        lambda: MLP(2, [5, 2], activation="sigmoid", seed=3),
+        X,
+        y,
+        mse_loss,
+        lambda m: SGD(m.parameters(), lr=0.3),
+        {},
+    )
+
+
+@pytest.mark.parametrize("case", [_moons_case, _spiral_case, _probabilities_case, _regression_case])
+def test_compile_gives_the_eager_losses_and_parameters_step_for_step(
+    case: Callable[[], Case],
+) -> None:
+    make_model, X, y, loss, make_optimizer, options = case()
+    eager_model, taped_model = make_model(), make_model()
+    eager_opt, taped_opt = make_optimizer(eager_model), make_optimizer(taped_model)
+    for epoch in range(4):
+        eager = train(eager_model, X, y, loss, eager_opt, 1, False, seed=epoch, **options)
+        taped = train(
+            taped_model, X, y, loss, taped_opt, 1, False, seed=epoch, compile=True, **options
+        )
+        assert taped["loss"] == pytest.approx(eager["loss"], rel=1e-12)
+        assert taped.get("accuracy") == eager.get("accuracy")
+        for (name, p), q in zip(
+            eager_model.named_parameters(), taped_model.parameters(), strict=True
+        ):
+            assert q.data == pytest.approx(p.data, rel=1e-10, abs=1e-12), (epoch, name)
+            assert q.grad == pytest.approx(p.grad, rel=1e-10, abs=1e-12), (epoch, name)
+
+
+def test_compile_refuses_a_loss_that_is_not_a_mean_of_per_sample_losses() -> None:
+    def summed(predictions: object, targets: object) -> Value:
+        count = len(predictions) if isinstance(predictions, list) else 1
+        return mse_loss(predictions, targets) * count
+
+    X, y = [[0.0], [1.0], [2.0]], [0.0, 1.0, 0.5]
+    model = MLP(1, [2, 1], seed=0)
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(ValueError, match=r"compile=True.*mean of its per-sample losses"):
+        train(model, X, y, summed, epochs=2, progress=False, compile=True)
+    assert [p.data for p in model.parameters()] == before
+
+
+def test_compile_stops_before_a_step_with_a_loss_that_is_not_finite() -> None:
+    model = MLP(1, [1], seed=0)
+    with pytest.raises(FloatingPointError, match=r"the loss is (inf|nan) in epoch \d+"):
+        train(
+            model,
+            [[1.0], [2.0]],
+            [1.0, -1.0],
+            mse_loss,
+            SGD(model.parameters(), lr=1e3),
+            epochs=500,
+            progress=False,
+            compile=True,
+        )
+    assert all(math.isfinite(p.data) for p in model.parameters())
+
+
+@pytest.mark.parametrize("compile", [False, True])
+def test_train_and_accuracy_take_numpy_arrays(compile: bool) -> None:
+    import numpy as np
+
+    X, y = make_moons(30, noise=0.1, seed=0)
+    lists_model, arrays_model = MLP(2, [4, 1], seed=0), MLP(2, [4, 1], seed=0)
+    from_lists = train(lists_model, X, y, epochs=3, progress=False, compile=compile)
+    from_arrays = train(
+        arrays_model, np.array(X), np.array(y), epochs=3, progress=False, compile=compile
+    )
+    assert from_arrays == from_lists
+    assert accuracy(arrays_model, np.array(X), np.array(y)) == accuracy(lists_model, X, y)
+    with pytest.raises(ValueError, match="no training data"):
+        train(arrays_model, np.zeros((0, 2)), np.zeros(0), progress=False)
+
+
+def test_the_progress_bar_shows_by_default_only_on_a_terminal(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    X, y = make_moons(10, seed=0)
+    train(MLP(2, [2, 1], seed=0), X, y, epochs=2)
+    assert "2/2" not in capsys.readouterr().err  # captured: not a terminal
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    train(MLP(2, [2, 1], seed=0), X, y, epochs=2)
+    assert "2/2" in capsys.readouterr().err
