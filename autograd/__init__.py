@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from autograd import functional
 from autograd._backend import backend
 from autograd.check import GradcheckError, gradcheck
-from autograd.draw import draw_dot, render
+from autograd.draw import GraphvizError, draw_dot, render
 from autograd.engine import backward, grad, topological_order
 from autograd.explore import Explorer, explore
 from autograd.mode import enable_grad, is_grad_enabled, no_grad, scope
@@ -26,6 +26,7 @@ __all__ = [
     "Constant",
     "Explorer",
     "GradcheckError",
+    "GraphvizError",
     "GraphvizNotFoundError",
     "Rule",
     "Tape",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Sequence
+import math
+import numbers
+from collections.abc import Callable, Iterable, Sequence
 
 from autograd.engine import grad
 from autograd.value import Number, Value, as_float
@@ -27,8 +29,13 @@ def gradcheck(
     """
     if not callable(f):
         raise TypeError(f"gradcheck needs a callable, got {type(f).__name__}")
-    if eps <= 0:
-        raise ValueError(f"eps must be positive, got {eps!r}")
+    eps = _tolerance(eps, "eps", positive=True)
+    atol = _tolerance(atol, "atol")
+    rtol = _tolerance(rtol, "rtol")
+    if isinstance(inputs, str | bytes) or not isinstance(inputs, Iterable):
+        raise TypeError(
+            f"gradcheck inputs must be a sequence of numbers, got {type(inputs).__name__}"
+        )
     point = [as_float(x, f"gradcheck input {i}") for i, x in enumerate(inputs)]
     names = _argument_names(f, len(point))
     xs = [Value(x, label=name) for x, name in zip(point, names, strict=True)]
@@ -47,6 +54,18 @@ def gradcheck(
     if failures:
         raise GradcheckError("gradient mismatch:\n" + "\n".join(failures))
     return True
+
+
+def _tolerance(x: object, name: str, positive: bool = False) -> float:
+    """``x`` as a float when it is a finite number >= 0 (> 0 when ``positive``); otherwise a
+    TypeError or ValueError naming the argument, not a report of a gradient mismatch."""
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"gradcheck {name} must be a number, got {type(x).__name__}")
+    value = float(x)
+    if not math.isfinite(value) or value < 0 or (positive and value == 0):
+        bound = "> 0" if positive else ">= 0"
+        raise ValueError(f"gradcheck {name} must be a finite number {bound}, got {x!r}")
+    return value
 
 
 def _evaluate(f: Callable[..., Value], xs: list[Value]) -> Value:

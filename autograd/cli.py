@@ -1,286 +1,103 @@
 """The ``graph`` command: build an expression on Values, print its value and gradients, draw it.
 
-The expression is parsed with :mod:`ast` and interpreted node by node against a whitelist
-(numbers, bound names, ``+ - * / **``, unary ``-``/``+`` and a few functions); it is never
-compiled or evaluated as Python.
+The expression language itself (what is allowed, how it is parsed and evaluated, never as
+Python) is :mod:`autograd.expression`; this module is the argparse commands on top of it.
 """
 
 from __future__ import annotations
 
 import argparse
-import ast
-import keyword
+import importlib.metadata
 import math
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any, NoReturn, cast
 
 from autograd.draw import FORMATS, format_of, render
+from autograd.engine import topological_order
 from autograd.explore import add_explore_parser
-from autograd.value import Constant, Value
-
-FUNCTIONS: dict[str, Callable[[Value], Value]] = {
-    "exp": Value.exp,
-    "log": Value.log,
-    "sqrt": Value.sqrt,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "relu": Value.relu,
-    "sin": Value.sin,
-    "cos": Value.cos,
-    "abs": Value.__abs__,
-}
-BINARY: dict[type[ast.operator], Callable[[Value, Value], Value]] = {
-    ast.Add: Value.__add__,
-    ast.Sub: Value.__sub__,
-    ast.Mult: Value.__mul__,
-    ast.Div: Value.__truediv__,
-    ast.Pow: Value.__pow__,
-}
-UNARY: dict[type[ast.unaryop], Callable[[Value], Value]] = {
-    ast.USub: Value.__neg__,
-    ast.UAdd: Value.__pos__,
-}
-OPERATOR_NAMES = {
-    ast.FloorDiv: "//",
-    ast.Mod: "%",
-    ast.MatMult: "@",
-    ast.LShift: "<<",
-    ast.RShift: ">>",
-    ast.BitOr: "|",
-    ast.BitXor: "^",
-    ast.BitAnd: "&",
-    ast.Invert: "~",
-    ast.Not: "not",
-}
-# What to call a rejected node in the message, by its class.
-KINDS = {
-    ast.Attribute: "attribute access",
-    ast.Subscript: "subscripts",
-    ast.Lambda: "lambdas",
-    ast.Compare: "comparisons",
-    ast.BoolOp: "'and'/'or'",
-    ast.IfExp: "conditional expressions",
-    ast.JoinedStr: "f-strings",
-    ast.NamedExpr: "assignment expressions",
-    ast.Starred: "starred expressions",
-    ast.Slice: "slices",
-    ast.Await: "await",
-    ast.Yield: "yield",
-    ast.YieldFrom: "yield",
-    ast.ListComp: "comprehensions",
-    ast.SetComp: "comprehensions",
-    ast.DictComp: "comprehensions",
-    ast.GeneratorExp: "comprehensions",
-    ast.List: "lists",
-    ast.Tuple: "tuples",
-    ast.Set: "sets",
-    ast.Dict: "dicts",
-}
-
-
-class Rejected(Exception):
-    """An input the command cannot use: the message, where in the expression, the exit status.
-
-    Status 2 is for input outside what the command accepts; 1 for an accepted expression whose
-    value is undefined (log of 0, say).
-    """
-
-    def __init__(self, message: str, node: ast.AST | None = None, status: int = 2) -> None:
-        super().__init__(message)
-        self.message = message
-        self.node = node
-        self.status = status
-
-
-# --- parsing -------------------------------------------------------------------------------------
-
-
-def parse_binding(text: str) -> tuple[str, float]:
-    """``NAME=VALUE`` as (name, number); Rejected for anything else."""
-    name, sep, number = text.partition("=")
-    name, number = name.strip(), number.strip()
-    if not sep:
-        raise Rejected(f"expected NAME=VALUE, got {text!r} (no '=')")
-    if not name.isidentifier() or keyword.iskeyword(name):
-        raise Rejected(f"{name!r} in {text!r} is not a valid name")
-    if name in FUNCTIONS:
-        raise Rejected(f"{name!r} is a function and cannot be bound to a number")
-    try:
-        value = float(number)
-    except ValueError:
-        raise Rejected(f"{number!r} in {text!r} is not a number") from None
-    return name, value
-
-
-def parse_bindings(texts: Sequence[str]) -> dict[str, float]:
-    """The NAME=VALUE arguments as a dict in the order given; Rejected for a name given twice."""
-    bindings: dict[str, float] = {}
-    for text in texts:
-        name, value = parse_binding(text)
-        if name in bindings:
-            raise Rejected(f"{name!r} is bound twice")
-        bindings[name] = value
-    return bindings
-
-
-def parse_expression(source: str) -> ast.expr:
-    """The syntax tree of ``source``, checked against the whitelist; Rejected otherwise."""
-    if "\0" in source:
-        raise Rejected("the expression contains a NUL character")
-    try:
-        tree = ast.parse(source, mode="eval")
-    except SyntaxError as error:
-        detail = "" if error.msg == "invalid syntax" else f": {error.msg}"
-        raise Rejected(f"invalid syntax{detail}", _syntax_node(error)) from None
-    except (RecursionError, MemoryError):
-        raise Rejected("the expression is nested too deeply") from None
-    for node in ast.walk(tree.body):
-        _check(node)
-    return tree.body
-
-
-def _check(node: ast.AST) -> None:
-    """Rejected unless ``node`` is one of the whitelisted kinds."""
-    if isinstance(node, ast.BinOp):
-        if type(node.op) not in BINARY:
-            raise Rejected(
-                f"operator {OPERATOR_NAMES.get(type(node.op), '?')} is not allowed", node
-            )
-    elif isinstance(node, ast.UnaryOp):
-        if type(node.op) not in UNARY:
-            raise Rejected(
-                f"operator {OPERATOR_NAMES.get(type(node.op), '?')} is not allowed", node
-            )
-    elif isinstance(node, ast.Call):
-        if not isinstance(node.func, ast.Name):
-            raise Rejected("only the functions " + ", ".join(FUNCTIONS) + " can be called", node)
-        if node.func.id not in FUNCTIONS:
-            raise Rejected(
-                f"unknown function {node.func.id!r} (allowed: {', '.join(FUNCTIONS)})", node.func
-            )
-        if node.keywords or len(node.args) != 1:
-            raise Rejected(f"{node.func.id} takes exactly one argument", node)
-    elif isinstance(node, ast.Constant):
-        if isinstance(node.value, bool) or not isinstance(node.value, int | float):
-            what = "strings" if isinstance(node.value, str | bytes) else repr(node.value)
-            raise Rejected(f"{what} not allowed: only real numbers", node)
-    elif isinstance(node, ast.Name):
-        pass  # checked against the bindings when evaluated
-    elif isinstance(node, ast.operator | ast.unaryop | ast.expr_context):
-        pass  # the parts of an operation or name already checked above
-    else:
-        kind = KINDS.get(type(node), type(node).__name__)
-        raise Rejected(f"{kind} not allowed", node)
-
-
-def _syntax_node(error: SyntaxError) -> ast.AST | None:
-    """A stand-in node carrying a SyntaxError's position, for pointing at it."""
-    if error.lineno is None or error.offset is None:
-        return None
-    node = ast.Pass()
-    node.lineno = node.end_lineno = error.lineno
-    line = (error.text or "").splitlines()[0] if error.text else ""
-    # SyntaxError offsets count characters from 1; ast positions count UTF-8 bytes from 0.
-    start = len(line[: error.offset - 1].encode())
-    end_offset = error.end_offset if error.end_offset and error.end_offset > error.offset else None
-    node.col_offset = start
-    node.end_col_offset = len(line[: end_offset - 1].encode()) if end_offset else start + 1
-    if error.end_lineno not in (None, error.lineno):
-        node.end_lineno = error.end_lineno
-    return node
-
-
-# --- evaluation ----------------------------------------------------------------------------------
-
-
-def evaluate(tree: ast.expr, variables: dict[str, Value]) -> Value:
-    """The Value of a checked expression tree, built without recursion (any depth works)."""
-    results: list[Value] = []
-    # Post-order: a node is pushed once to schedule its operands and once (marked) to combine them.
-    stack: list[tuple[ast.expr, bool]] = [(tree, False)]
-    while stack:
-        node, ready = stack.pop()
-        if isinstance(node, ast.Constant):
-            results.append(Constant(_number(node)))
-        elif isinstance(node, ast.Name):
-            if node.id not in variables:
-                raise Rejected(_unknown_name(node.id, variables), node)
-            results.append(variables[node.id])
-        elif not ready:
-            stack.append((node, True))
-            operands = _operands(node)
-            stack.extend((operand, False) for operand in reversed(operands))
-        elif isinstance(node, ast.BinOp):
-            right = results.pop()
-            left = results.pop()
-            results.append(_apply(node, BINARY[type(node.op)], left, right))
-        elif isinstance(node, ast.UnaryOp):
-            results.append(_apply(node, UNARY[type(node.op)], results.pop()))
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            results.append(_apply(node, FUNCTIONS[node.func.id], results.pop()))
-    return results.pop()
-
-
-def _operands(node: ast.expr) -> list[ast.expr]:
-    if isinstance(node, ast.BinOp):
-        return [node.left, node.right]
-    if isinstance(node, ast.UnaryOp):
-        return [node.operand]
-    if isinstance(node, ast.Call):
-        return list(node.args)
-    raise Rejected(f"{type(node).__name__} not allowed", node)  # _check lets none through
-
-
-def _apply(node: ast.expr, fn: Callable[..., Value], *operands: Value) -> Value:
-    """``fn(*operands)``, with a domain error turned into a Rejected pointing at ``node``."""
-    try:
-        return fn(*operands)
-    except (ValueError, ArithmeticError) as error:
-        raise Rejected(_describe(error), node, status=1) from None
-
-
-def _describe(error: Exception) -> str:
-    """An arithmetic error's message, with OverflowError's (errno, text) pair made readable."""
-    if isinstance(error, OverflowError):
-        return "a number too large for a float (overflow)"
-    return str(error)
-
-
-def _number(node: ast.Constant) -> float:
-    value = node.value
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise Rejected(f"{value!r} is not a real number", node)
-    try:
-        return float(value)
-    except OverflowError:
-        raise Rejected("number too large", node) from None
-
-
-def _unknown_name(name: str, variables: dict[str, Value]) -> str:
-    bound = ", ".join(variables) if variables else "none"
-    return f"unknown name {name!r}: bind it as {name}=VALUE (bound: {bound})"
-
-
-def pointer(source: str, node: ast.AST | None) -> str:
-    """The line of ``source`` where ``node`` is, with carets under it."""
-    lineno: int | None = getattr(node, "lineno", None)
-    if lineno is None:
-        return ""
-    lines = source.splitlines() or [""]
-    line = lines[min(lineno, len(lines)) - 1]
-    # ast columns count UTF-8 bytes; the carets must count characters.
-    encoded = line.encode()
-    start = len(encoded[: getattr(node, "col_offset", 0)].decode(errors="replace"))
-    end_col: int | None = getattr(node, "end_col_offset", None)
-    if getattr(node, "end_lineno", lineno) == lineno and end_col is not None:
-        end = len(encoded[:end_col].decode(errors="replace"))
-    else:
-        end = len(line)
-    return f"  {line}\n  {' ' * start}{'^' * max(1, end - start)}"
-
+from autograd.expression import FUNCTIONS, Rejected, describe, evaluate, parse_bindings, pointer
 
 # --- the command ---------------------------------------------------------------------------------
+
+
+class CommandParser(argparse.ArgumentParser):
+    """A subcommand's parser that takes a positional argument starting with '-' (an EXPR such as
+    ``'-x*y'``) as positional, where argparse alone would read it as an unknown option, and
+    takes options between positional arguments (``EXPR x=2 -o g.svg y=3``).
+
+    Before parsing, the options and their values are moved to the front, and each other argument
+    that starts with '-' is given a leading space, which argparse reads as positional and the
+    command strips. A command without positional arguments is parsed as argparse parses it.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._takes_value: dict[str, bool] = {}  # option string -> whether a value follows it
+        self._has_positionals = False
+        super().__init__(*args, **kwargs)
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        action = super().add_argument(*args, **kwargs)
+        for option in action.option_strings:
+            self._takes_value[option] = action.nargs != 0
+        self._has_positionals |= not action.option_strings
+        return action
+
+    def parse_known_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: argparse.Namespace | None = None
+    ) -> tuple[argparse.Namespace, list[str]]:
+        self._attached: list[str] = []
+        if args is not None and self._has_positionals:
+            args = self._positional(list(args))
+        parsed, extras = super().parse_known_args(args, namespace)
+        parsed.attached = self._attached  # "-oFILE" arguments, which might have been meant as EXPR
+        return parsed, extras
+
+    def _positional(self, args: list[str]) -> list[str]:
+        """``args`` with the options (and their values) first, then the positional arguments in
+        their order, so that options may also come between positional arguments."""
+        options: list[str] = []
+        positionals: list[str] = []
+        value_next = False
+        for i, arg in enumerate(args):
+            if value_next:
+                options.append(arg)
+                value_next = False
+                continue
+            if arg == "--":
+                return options + positionals + args[i:]
+            option = self._option(arg) if arg.startswith("-") else None
+            if option is None:
+                positionals.append(" " + arg if arg.startswith("-") else arg)
+                continue
+            options.append(arg)
+            if not arg.startswith("--") and arg != option and self._takes_value[option]:
+                self._attached.append(arg)
+            # "-o FILE" and "--output FILE" (or "--out FILE") take the next argument as the value;
+            # "-oFILE" and "--output=FILE" carry it.
+            value_next = self._takes_value[option] and (
+                arg == option or (arg.startswith("--") and "=" not in arg)
+            )
+        return options + positionals
+
+    def _option(self, arg: str) -> str | None:
+        """The option ``arg`` names (itself, an abbreviation of a long option, ``--name=VALUE``
+        or ``-oVALUE``), or None when it is not one of this command's options."""
+        if arg.startswith("--"):
+            name = arg.partition("=")[0]
+            matches = [o for o in self._takes_value if o.startswith("--") and o.startswith(name)]
+            return matches[0] if len(matches) == 1 and len(name) > 2 else None
+        short = arg[:2]
+        return short if short in self._takes_value else None
+
+    def error(self, message: str) -> NoReturn:
+        if "EXPR" in message:
+            message += " (an EXPR that starts with an option, such as '-o*x', goes after '--')"
+        super().error(message)
+
+
+MAX_NODES = 500  # draw_dot's default
 
 
 def add_graph_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -295,7 +112,7 @@ def add_graph_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
             + ", ".join(FUNCTIONS)
             + ". The expression is parsed, never run as Python."
         ),
-        epilog="An expression that starts with '-' goes after '--': graph -- '-x*y' x=2 y=3",
+        epilog="An EXPR that starts with '-o' goes after '--': graph -- '-o*x' o=2",
     )
     parser.add_argument("expression", metavar="EXPR", help="for example 'tanh(w*x + b)'")
     parser.add_argument(
@@ -308,7 +125,36 @@ def add_graph_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         type=Path,
         help="also draw the graph into FILE; the format follows the suffix: " + ", ".join(FORMATS),
     )
+    parser.add_argument(
+        "--max-nodes",
+        metavar="N",
+        type=_at_least_one,
+        default=MAX_NODES,
+        help=f"draw graphs of up to N Values (default: {MAX_NODES})",
+    )
     parser.set_defaults(func=run_graph, graph_prog=parser.prog)
+
+
+def _attached_hint(args: argparse.Namespace) -> str:
+    """For an -o FILE that came attached, as in '-o*x': how to pass such an EXPR instead."""
+    attached = [a for a in getattr(args, "attached", []) if a.startswith("-o")]
+    if not attached:
+        return ""
+    return (
+        f" ({attached[0]!r} was read as -o {attached[0][2:]!r}; "
+        f"an EXPR that starts with '-o' goes after '--': graph -- {attached[0]!r} ...)"
+    )
+
+
+def _at_least_one(text: str) -> int:
+    """An argparse type: a whole number >= 1."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected at least 1, got {n}")
+    return n
 
 
 def run_graph(args: argparse.Namespace) -> int:
@@ -316,16 +162,20 @@ def run_graph(args: argparse.Namespace) -> int:
     prog = getattr(args, "graph_prog", "graph")
     source = args.expression.strip()
     try:
-        variables = {
-            name: Value(number, name) for name, number in parse_bindings(args.bindings).items()
-        }
+        bindings = parse_bindings([text.strip() for text in args.bindings])
         if args.output is not None:
             try:
                 format_of(args.output)  # refused before anything is printed
             except ValueError as error:
-                raise Rejected(str(error)) from None
-        tree = parse_expression(source)
-        output = evaluate(tree, variables)
+                raise Rejected(str(error) + _attached_hint(args)) from None
+        output, variables = evaluate(source, bindings)
+        if args.output is not None:
+            size = len(topological_order(output))
+            if size > args.max_nodes:
+                raise Rejected(
+                    f"the graph has {size} Values, more than --max-nodes={args.max_nodes}; "
+                    f"pass --max-nodes {size} to draw it anyway (Graphviz is slow on large graphs)"
+                )
     except Rejected as error:
         where = pointer(source, error.node)
         print(f"{prog}: error: {error.message}" + (f"\n{where}" if where else ""), file=sys.stderr)
@@ -333,14 +183,14 @@ def run_graph(args: argparse.Namespace) -> int:
     try:
         output.backward()
     except (ValueError, ArithmeticError) as error:
-        print(f"{prog}: error: backward failed: {_describe(error)}", file=sys.stderr)
+        print(f"{prog}: error: backward failed: {describe(error)}", file=sys.stderr)
         return 1
     print(f"{source} = {_show(output.data)}")
     for name, value in variables.items():
         print(f"d/d{name} = {_show(value.grad)}")
     if args.output is not None:
         try:
-            path = render(output, args.output)
+            path = render(output, args.output, max_nodes=args.max_nodes)
         except (OSError, RuntimeError, ValueError) as error:
             print(f"{prog}: error: {error}", file=sys.stderr)
             return 1
@@ -359,11 +209,16 @@ def run_commands(
     argv: list[str] | None = None,
 ) -> int:
     """Parse ``argv`` for the subcommands that ``commands`` add, run the chosen one, and return
-    its exit status (2 for a usage error, 0 for --help)."""
+    its exit status (2 for a usage error, 0 for --help and --version)."""
     parser = argparse.ArgumentParser(
         prog=prog, description="chainrule: backpropagation made visible"
     )
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"chainrule {_version()}")
+    # Every subcommand's parser is a CommandParser; the commands need only ArgumentParser's API.
+    subparsers = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=CommandParser),
+    )
     for add in commands:
         add(subparsers)
     try:
@@ -375,6 +230,14 @@ def run_commands(
         return 2
     status: int = args.func(args)
     return status
+
+
+def _version() -> str:
+    """The installed chainrule distribution's version."""
+    try:
+        return importlib.metadata.version("chainrule")
+    except importlib.metadata.PackageNotFoundError:
+        return "(version unknown: the chainrule distribution is not installed)"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,9 +11,13 @@ from __future__ import annotations
 import functools
 import html
 import math
+import operator
 import os
 import shutil
+import signal
+import subprocess
 import sys
+import time
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -47,6 +51,24 @@ CURRENT = {"color": "#7c3aed", "penwidth": "3"}  # the node being processed in a
 NON_FINITE = "#dc2626"
 PENDING = "#9ca3af"  # a gradient that has not arrived yet
 
+# A label, operation name or scope longer than this is drawn shortened, ending in an ellipsis:
+# Graphviz 2.43's HTML lexer fails on a text of over 16,384 characters, and no drawing can show
+# a text that long anyway.
+LABEL_LIMIT = 100
+
+# How long Graphviz's dot may take to lay out one drawing, in seconds, unless told otherwise.
+TIMEOUT = 60.0
+# The layout dot falls back to when its full layout crashes or takes FULL_LAYOUT_TIME seconds
+# (or half the time limit, if that is less): network simplex places the nodes without optimizing
+# their coordinates (nslimit=0). Graphviz 2.43 overflows its stack (SIGSEGV) optimizing a sum of
+# 300 terms of one variable (180,000 virtual nodes for the long edges), and takes minutes over
+# the 100 terms x*0 + x*1 + ... + x*99; this layout drew each in 0.2 to 1.5 seconds here. None of
+# newrank, splines, nslimit > 0, nslimit1, mclimit, searchsize, ordering or remincross avoided
+# the crash.
+SIMPLE_LAYOUT = {"nslimit": "0"}
+# A graph of 500 Values (a small MLP's) takes dot under a second.
+FULL_LAYOUT_TIME = 10.0
+
 
 # The graphviz package is imported by the first drawing, not by ``import autograd``.
 if TYPE_CHECKING:
@@ -77,6 +99,11 @@ def _graphviz_not_found_error() -> type[GraphvizNotFoundError]:
     GraphvizNotFoundError.__module__ = __name__
     GraphvizNotFoundError.__qualname__ = "GraphvizNotFoundError"
     return GraphvizNotFoundError
+
+
+class GraphvizError(RuntimeError):
+    """Graphviz's ``dot`` crashed, failed or ran out of time on a drawing; the message names the
+    graph's size and what to try."""
 
 
 def install_hint() -> str:
@@ -111,6 +138,11 @@ def visible(text: str) -> str:
     )
 
 
+def shorten(text: str, limit: int = LABEL_LIMIT) -> str:
+    """``text``, or its first ``limit - 1`` characters and an ellipsis when it is longer."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def escape(text: str) -> str:
     """``text`` as the content of a Graphviz HTML-like label, newlines as line breaks."""
     # Graphviz's HTML parser is XML: control characters would make it fail, so show them as
@@ -142,8 +174,7 @@ def checked_order(root: Value, rankdir: str, max_nodes: int, caller: str) -> lis
     for a root, rankdir or max_nodes it cannot use, and for a graph of over max_nodes Values."""
     if not isinstance(rankdir, str) or rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
-    if not isinstance(max_nodes, int) or isinstance(max_nodes, bool):
-        raise TypeError(f"max_nodes must be an int, got {type(max_nodes).__name__}")
+    max_nodes = whole_number(max_nodes, "max_nodes")
     if max_nodes < 1:
         raise ValueError(f"max_nodes must be at least 1, got {max_nodes}")
     if not isinstance(root, Value):
@@ -158,12 +189,23 @@ def checked_order(root: Value, rankdir: str, max_nodes: int, caller: str) -> lis
     return order
 
 
+def whole_number(n: object, name: str) -> int:
+    """``n`` as an int when it is one: an int or any integral number such as a NumPy integer
+    (anything with ``__index__``), but not a bool; TypeError naming ``name`` otherwise."""
+    if isinstance(n, bool):
+        raise TypeError(f"{name} must be an int, got bool")
+    try:
+        return operator.index(n)  # type: ignore[arg-type]
+    except TypeError:
+        raise TypeError(f"{name} must be an int, got {type(n).__name__}") from None
+
+
 def value_label(
     node: Value, grad: float | None, grad_width: int = 0, quantity: str = "grad"
 ) -> str:
     """A Value's HTML label: its label (if any), data and grad (``?`` while grad is None), the
     grad cell at least ``grad_width`` points wide and named ``quantity``."""
-    cells = [f"<TD><B>{escape(node.label)}</B></TD>"] if node.label else []
+    cells = [f"<TD><B>{escape(shorten(node.label))}</B></TD>"] if node.label else []
     cells.append(f"<TD>data {number(node.data)}</TD>")
     shown = f'<FONT COLOR="{PENDING}">?</FONT>' if grad is None else number(grad)
     width = f' WIDTH="{grad_width}"' if grad_width else ""
@@ -193,11 +235,9 @@ def build(
     points (so that node sizes, and with them the layout, can be held fixed); ``quantity`` names
     the number in that cell ("tangent" for a forward-mode sweep).
     """
-    import graphviz
-
     index = {node: i for i, node in enumerate(order)}
     root = len(order) - 1
-    graph = graphviz.Digraph(
+    graph = _drawing_class()(
         name="chainrule",
         graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "fontsize": "12"},
         node_attr={"fontname": "Helvetica", "fontsize": "11"},
@@ -223,9 +263,10 @@ def build(
         target.node(f"v{i}", value_label(node, grad, width, quantity), **attrs)
         if node.parents:
             op = dict(OPERATION, **CURRENT) if i == current else OPERATION
-            target.node(f"v{i}op", html_label(escape(node.op)), **op)
+            target.node(f"v{i}op", html_label(escape(shorten(node.op))), **op)
 
     _attach(graph, clusters)
+    graph.values = len(order)
 
     for i, node in enumerate(order):
         if not node.parents:
@@ -239,6 +280,44 @@ def build(
             graph.edge(f"v{index[parent]}", f"v{i}op", **attrs)
 
     return graph
+
+
+@functools.cache
+def _drawing_class() -> type[graphviz.Digraph]:
+    """The class of the Digraphs that :func:`build` returns, made on first use (it subclasses
+    graphviz.Digraph, and graphviz is imported by the first drawing)."""
+    import graphviz
+
+    class Drawing(graphviz.Digraph):  # type: ignore[misc]
+        """The Digraph of a computation graph. Jupyter shows it as an SVG scaled down to the
+        width of the page, laid out by :func:`pipe` (with its time limit and fallback layout)."""
+
+        values = 0  # how many Values the drawing shows, for messages
+
+        def _repr_mimebundle_(
+            self,
+            include: Iterable[str] | None = None,
+            exclude: Iterable[str] | None = None,
+            **options: object,
+        ) -> dict[str, bytes | str]:
+            wanted = set(include) if include is not None else {"image/svg+xml"}
+            wanted -= set(exclude or ())
+            if wanted != {"image/svg+xml"}:
+                bundle: dict[str, bytes | str] = super()._repr_mimebundle_(
+                    include, exclude, **options
+                )
+                return bundle
+            return {"image/svg+xml": pipe(self, "svg", "the drawing").decode("utf-8")}
+
+    Drawing.__module__ = __name__
+    return Drawing
+
+
+def fit_to_width(svg: str) -> str:
+    """Graphviz's SVG with a style that scales it down to the width of the page it is shown on
+    (a notebook, one exported to HTML, a browser window), keeping its proportions; a narrow one
+    keeps its size."""
+    return svg.replace("<svg ", '<svg style="max-width: 100%; height: auto" ', 1)
 
 
 def drawn_scopes(order: Sequence[Value]) -> list[str]:
@@ -280,7 +359,7 @@ def _clusters(scopes: Iterable[str]) -> dict[str, graphviz.Digraph]:
         scope: graphviz.Digraph(
             name=f"cluster_{k}",
             graph_attr={
-                "label": html_label(escape(scope)),
+                "label": html_label(escape(shorten(scope))),
                 "style": "rounded,dashed",
                 "color": "#6b7280",
                 "fontname": "Helvetica",
@@ -314,17 +393,25 @@ def draw_dot(root: Value, rankdir: str = "LR", max_nodes: int = 500) -> graphviz
 
 
 def render(
-    root: Value, path: str | os.PathLike[str], *, rankdir: str = "LR", max_nodes: int = 500
+    root: Value,
+    path: str | os.PathLike[str],
+    *,
+    rankdir: str = "LR",
+    max_nodes: int = 500,
+    timeout: float | None = TIMEOUT,
 ) -> Path:
     """Write ``draw_dot(root, ...)`` to ``path``, in the format its suffix names.
 
     The file appears whole or not at all. Formats other than .dot need Graphviz's ``dot``
     program; without it they raise GraphvizNotFoundError, whose message says how to install it.
+    dot gets ``timeout`` seconds (None: no limit); when it crashes or runs out of time, even with
+    a simpler layout, GraphvizError names the graph's size and what to try.
     """
     target = Path(path)
     fmt = format_of(target)
+    check_timeout(timeout)
     graph = build(checked_order(root, rankdir, max_nodes, "render"), rankdir)
-    data = graph.source.encode("utf-8") if fmt is None else pipe(graph, fmt, target.name)
+    data = graph.source.encode("utf-8") if fmt is None else pipe(graph, fmt, target.name, timeout)
     write_atomic(target, data)
     return target
 
@@ -341,17 +428,121 @@ def format_of(path: Path) -> str | None:
     return FORMATS[suffix]
 
 
-def pipe(graph: graphviz.Digraph, fmt: str, name: str) -> bytes:
-    """``graph`` laid out by Graphviz in format ``fmt``, for the file ``name``; without Graphviz's
-    ``dot`` program, GraphvizNotFoundError saying how to install it."""
-    import graphviz
+def pipe(graph: graphviz.Digraph, fmt: str, name: str, timeout: float | None = TIMEOUT) -> bytes:
+    """``graph`` laid out by Graphviz's ``dot`` in format ``fmt``, for the file ``name``; an SVG
+    scales down to the width of the page that shows it (a notebook, a browser window).
 
+    ``dot`` gets ``timeout`` seconds in all (None: no limit). When its full layout crashes, or
+    takes :data:`FULL_LAYOUT_TIME` seconds or half the limit, the rest of the time goes to a
+    simpler layout (:data:`SIMPLE_LAYOUT`). Without the
+    ``dot`` program: GraphvizNotFoundError saying how to install it; when dot fails, crashes
+    or runs out of time: GraphvizError naming the graph's size and what to try.
+    """
+    limit = check_timeout(timeout)
+    deadline = None if limit is None else time.monotonic() + limit
+    done = _run_dot(
+        graph.source, fmt, name, None if limit is None else min(FULL_LAYOUT_TIME, limit / 2)
+    )
+    if isinstance(done, bytes):
+        return _fitted(done, fmt)
+    _refused(done, name)
+    simple = graph.copy()
+    simple.graph_attr.update(SIMPLE_LAYOUT)
+    left = None if deadline is None else max(deadline - time.monotonic(), 0.01)
+    done = _run_dot(simple.source, fmt, name, left)
+    if isinstance(done, bytes):
+        return _fitted(done, fmt)
+    _refused(done, name)
+    raise GraphvizError(_failure(graph, name, done.returncode, limit))
+
+
+def _fitted(data: bytes, fmt: str) -> bytes:
+    """An SVG made to scale down to the width of the page that shows it; other formats as is."""
+    return fit_to_width(data.decode("utf-8")).encode("utf-8") if fmt == "svg" else data
+
+
+def _refused(done: subprocess.CompletedProcess[bytes], name: str) -> None:
+    """GraphvizError with dot's own message when dot refused the source (it neither crashed nor
+    ran out of time, which returncode 0 stands for here)."""
+    if done.returncode != 0 and not _crashed(done.returncode):
+        message = done.stderr.decode("utf-8", "replace").strip()
+        raise GraphvizError(f"Graphviz's dot could not draw {name}: {message}")
+
+
+def check_timeout(timeout: object) -> float | None:
+    """``timeout`` as seconds (> 0), or None for no limit (None or infinity); TypeError or
+    ValueError otherwise."""
+    if timeout is None:
+        return None
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+        raise TypeError(
+            f"timeout must be a number of seconds or None, got {type(timeout).__name__}"
+        )
+    if not timeout > 0:  # NaN too
+        raise ValueError(f"timeout must be more than 0 seconds (or None), got {timeout!r}")
+    return None if math.isinf(timeout) else float(timeout)
+
+
+def require_dot(name: str) -> None:
+    """GraphvizNotFoundError, saying how to install Graphviz, unless its ``dot`` program is on
+    PATH: for work that would otherwise fail on writing ``name`` only at its end."""
+    if shutil.which("dot") is None:
+        raise _graphviz_not_found_error()(_not_found(name))
+
+
+def _not_found(name: str) -> str:
+    return (
+        f"writing {name} needs Graphviz's 'dot' program, which is not on PATH. "
+        f"Install Graphviz with: {install_hint()}  "
+        "(a .dot file can be written without it)"
+    )
+
+
+def _run_dot(
+    source: str, fmt: str, name: str, timeout: float | None
+) -> bytes | subprocess.CompletedProcess[bytes]:
+    """dot's output; or, when it fails, its completed process (returncode 0 when it ran out of
+    time and was killed)."""
     try:
-        data: bytes = graph.pipe(format=fmt)
-    except graphviz.ExecutableNotFound:
-        raise _graphviz_not_found_error()(
-            f"writing {name} needs Graphviz's 'dot' program, which is not on PATH. "
-            f"Install Graphviz with: {install_hint()}  "
-            "(a .dot file can be written without it)"
-        ) from None
-    return data
+        done = subprocess.run(
+            ["dot", f"-T{fmt}"],
+            input=source.encode("utf-8"),
+            capture_output=True,
+            timeout=timeout,
+            check=False,
+        )
+    except FileNotFoundError:
+        raise _graphviz_not_found_error()(_not_found(name)) from None
+    except subprocess.TimeoutExpired as expired:  # subprocess.run has killed dot
+        return subprocess.CompletedProcess(expired.cmd, 0, b"", expired.stderr or b"")
+    if done.returncode == 0:
+        return done.stdout
+    return done
+
+
+def _crashed(returncode: int) -> bool:
+    """dot was killed by a signal (POSIX) or died of an exception (Windows: 0xC0000000 and up)."""
+    return returncode < 0 or returncode >= 0xC0000000
+
+
+def _signal_name(returncode: int) -> str:
+    """What killed a process, as in "SIGSEGV", from its negative return code."""
+    try:
+        return signal.Signals(-returncode).name
+    except ValueError:
+        return f"exit status {returncode}"
+
+
+def _failure(graph: graphviz.Digraph, name: str, returncode: int, limit: float | None) -> str:
+    size = f"a graph of {graph.values} Values" if getattr(graph, "values", 0) else "the graph"
+    what = (
+        f"ran out of time ({limit:g} s) laying out {size}"
+        if returncode == 0
+        else f"crashed ({_signal_name(returncode)}) laying out {size}"
+    )
+    return (
+        f"Graphviz's dot {what} for {name}, with its full layout and with a simpler one. "
+        "Try drawing a part of the graph (a smaller expression, or one neuron), "
+        + ("pass a larger timeout=, " if returncode == 0 else "")
+        + "or write a .dot file and lay it out with a newer Graphviz (https://graphviz.org/download/)."
+    )

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import cast
 
 from autograd.draw import build, checked_order, drawn_scopes, pipe
+from autograd.expression import Rejected, evaluate, parse_bindings, pointer
 from autograd.files import write_atomic
 from autograd.rules import RULES
 from autograd.value import Constant, Value, as_float
@@ -588,7 +589,7 @@ def add_explore_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentP
             "PAGE.html: a self-contained page that steps through the forward pass and the "
             "backward sweep and explains each gradient as the chain-rule sum, with the numbers."
         ),
-        epilog="An expression that starts with '-' goes after '--': explore -- '-x*y' x=2 y=3",
+        epilog="An EXPR that starts with an option goes after '--': explore -- '-o*x' o=2",
     )
     parser.add_argument("expression", metavar="EXPR", help="for example 'tanh(w*x + b)'")
     parser.add_argument(
@@ -602,9 +603,6 @@ def add_explore_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentP
 
 def run_explore(args: argparse.Namespace) -> int:
     """Run ``explore`` with parsed arguments: 0 on success, 2 for a rejected input, 1 otherwise."""
-    # The expression language lives with the graph command; imported here, since it imports this.
-    from autograd.cli import Rejected, evaluate, parse_bindings, parse_expression, pointer
-
     prog = getattr(args, "explore_prog", "explore")
     source = args.expression.strip()
     try:
@@ -613,8 +611,7 @@ def run_explore(args: argparse.Namespace) -> int:
             _html_path(args.output)  # refused before any work
         except ValueError as error:
             raise Rejected(str(error)) from None
-        variables = {name: Value(number, name) for name, number in bindings.items()}
-        output = evaluate(parse_expression(source), variables)
+        output, _ = evaluate(source, bindings)
         if not output.label:  # the page calls the output by the expression that made it
             output.label = source if len(source) <= 40 else "out"
     except Rejected as error:

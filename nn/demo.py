@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from autograd import Value, backend, explore, render
+from autograd.draw import require_dot
 from autograd.files import write_atomic
 from nn import matrix
 from nn.datasets import make_moons
@@ -70,6 +71,7 @@ def run_demo(
     # Checked before training, so that a bad --out fails before the work rather than after.
     if directory.exists() and not directory.is_dir():
         raise NotADirectoryError(f"{str(directory)!r} exists and is not a directory")
+    require_dot("neuron.svg")  # and so is Graphviz, which the neuron's drawing and page need
     directory.mkdir(parents=True, exist_ok=True)
     X, y = make_moons(100, noise=0.1, seed=DATA_SEED)
     model = MLP(2, [16, 16, 1], seed=MODEL_SEED)
@@ -87,10 +89,12 @@ def run_demo(
         compile=compile,
     )
     final_accuracy = accuracy(model, X, y)
+    # The picture that needs Graphviz first: if dot fails on it, nothing has been written.
+    neuron = draw_neuron(model, X[0], directory / "neuron.svg", page=directory / "explorer.html")
     files = [
         plot_decision_boundary(model, X, y, directory / "decision_boundary.png", final_accuracy),
         plot_history(history, directory / "loss.png"),
-        draw_neuron(model, X[0], directory / "neuron.svg", page=directory / "explorer.html"),
+        neuron,
         directory / "explorer.html",
     ]
     return DemoResult(model, history, final_accuracy, files)
@@ -110,14 +114,17 @@ def draw_neuron(model: MLP, x: Sequence[float], path: Path, page: Path | None = 
     out.label = "out"
     if neuron.activation != "linear":  # a linear neuron's output is z itself
         out.parents[0].label = "z"
+    # The drawing shows the gradients of this one backward pass: the parameters' .grad start at
+    # 0 for it (backward adds to a leaf's .grad), and get back the model's own afterwards.
     saved = [w.grad for w in neuron.parameters()]
-    out.backward()
     try:
+        for w in neuron.parameters():
+            w.grad = 0.0
+        out.backward()
         if page is not None:
             explore(out, page)
         return render(out, path)
     finally:
-        # The drawing's gradients belong to the drawing; the model keeps the ones it had.
         for w, g in zip(neuron.parameters(), saved, strict=True):
             w.grad = g
 

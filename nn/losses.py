@@ -57,9 +57,10 @@ def hinge_loss(predictions: object, targets: object) -> Value:
 def cross_entropy(logits: object, class_index: object) -> Value:
     """logsumexp(logits) - logits[class_index], averaged over a batch.
 
-    ``logits`` is one sample's scores with an int ``class_index``, or a sequence of samples with
-    a sequence of class indices. The log-sum-exp subtracts the largest logit before ``exp``, so
-    logits of +-1000 give finite losses and gradients.
+    ``logits`` is one sample's scores with an int ``class_index`` (a NumPy integer works too),
+    or a sequence of samples with a sequence of class indices. The largest logit m is subtracted
+    before ``exp`` and cancels exactly, so logits of +-1000 give finite losses and gradients,
+    and logits of 1e16 the same loss as logits of 0.
     """
     if checks.is_int(class_index):
         rows: list[object] = [logits]
@@ -93,16 +94,19 @@ def cross_entropy(logits: object, class_index: object) -> Value:
         for k, s in enumerate(scores):
             if not math.isfinite(s.data):
                 raise ValueError(f"cross_entropy: logit {k} of sample {i} is {s.data!r}")
-        losses.append(_logsumexp(scores) - scores[c])
+        losses.append(_cross_entropy(scores, c))
     return _mean(losses)
 
 
-def _logsumexp(scores: list[Value]) -> Value:
-    """log sum_i e^(s_i), computed as m + log sum_i e^(s_i - m) with m the largest score."""
-    # m is a constant: the gradient through it cancels exactly, so it need not be recorded.
+def _cross_entropy(scores: list[Value], c: int) -> Value:
+    """log sum_k e^(s_k) - s_c, computed as log sum_k e^(s_k - m) - (s_c - m), m the largest score.
+
+    m cancels exactly: adding it to the log and subtracting s_c afterwards would lose the log
+    (log 2 + 1e16 is 1e16). m is a constant, since its gradient cancels too.
+    """
     m = max(s.data for s in scores)
     total = _sum([(s - m).exp() for s in scores])
-    return total.log() + m
+    return total.log() - (scores[c] - m)
 
 
 def _clamped_log(x: Value) -> Value:

@@ -1,4 +1,9 @@
-"""Optimizers that update Values in place from their ``.grad``, with PyTorch's update rules."""
+"""Optimizers that update Values in place from their ``.grad``, with PyTorch's update rules.
+
+A step is all or nothing: every new value is computed before the first parameter changes, and a
+gradient that is NaN or infinite, or a learning rate set to something unusable since, stops the
+step with an error before anything is changed.
+"""
 
 from __future__ import annotations
 
@@ -32,8 +37,26 @@ class Optimizer:
             p.grad = 0.0
 
     def step(self) -> None:
-        """Update every parameter from its ``.grad``."""
+        """Update every parameter from its ``.grad``, all of them or (on an error) none."""
         raise NotImplementedError(f"{type(self).__name__} does not define step")
+
+    def _gradients(self) -> list[float]:
+        """Every parameter's ``.grad``, once the learning rate and the gradients are checked."""
+        self.lr = checks.non_negative(self.lr, "lr")
+        grads = [p.grad for p in self.params]
+        for i, g in enumerate(grads):
+            if not math.isfinite(g):
+                label = f" ({self.params[i].label})" if self.params[i].label else ""
+                raise FloatingPointError(
+                    f"{type(self).__name__}.step: the gradient of params[{i}]{label} is {g!r}; "
+                    "no parameter was changed"
+                )
+        return grads
+
+    def _apply(self, data: list[float]) -> None:
+        """Set every parameter's ``.data``: the last part of a step, which cannot fail."""
+        for p, d in zip(self.params, data, strict=True):
+            p.data = d
 
 
 class SGD(Optimizer):
@@ -55,33 +78,34 @@ class SGD(Optimizer):
         self.momentum = checks.non_negative(momentum, "momentum")
         self.dampening = checks.non_negative(dampening, "dampening")
         self.weight_decay = checks.non_negative(weight_decay, "weight_decay")
+        if not isinstance(nesterov, bool):
+            raise TypeError(f"nesterov must be True or False, got {type(nesterov).__name__}")
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("nesterov momentum needs momentum > 0 and dampening = 0")
-        self.nesterov = bool(nesterov)
+        self.nesterov = nesterov
         self.velocity: list[float] | None = None
 
     def step(self) -> None:
-        """One update of every parameter."""
+        """One update of every parameter (or, on an error, of none)."""
+        grads = self._gradients()
         lr, momentum, decay = self.lr, self.momentum, self.weight_decay
         if decay:
-            grads = [p.grad + decay * p.data for p in self.params]
-        else:
-            grads = [p.grad for p in self.params]
+            grads = [g + decay * p.data for g, p in zip(grads, self.params, strict=True)]
+        velocity = self.velocity
         if momentum:
-            if self.velocity is None:
+            if velocity is None:
                 # PyTorch starts the velocity at the first gradient, undamped.
-                self.velocity = list(grads)
+                velocity = list(grads)
             else:
                 keep = 1.0 - self.dampening
-                self.velocity = [
-                    momentum * v + keep * g for v, g in zip(self.velocity, grads, strict=True)
-                ]
+                velocity = [momentum * v + keep * g for v, g in zip(velocity, grads, strict=True)]
             if self.nesterov:
-                grads = [g + momentum * v for g, v in zip(grads, self.velocity, strict=True)]
+                grads = [g + momentum * v for g, v in zip(grads, velocity, strict=True)]
             else:
-                grads = self.velocity
-        for p, g in zip(self.params, grads, strict=True):
-            p.data -= lr * g
+                grads = velocity
+        data = [p.data - lr * g for p, g in zip(self.params, grads, strict=True)]
+        self.velocity = velocity
+        self._apply(data)
 
 
 class Adam(Optimizer):
@@ -100,27 +124,37 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__(params, lr)
+        if isinstance(betas, str | bytes) or not hasattr(betas, "__len__") or len(betas) != 2:
+            raise TypeError(f"betas must be a pair of numbers (beta1, beta2), got {betas!r}")
         beta1, beta2 = betas
         for i, beta in enumerate((beta1, beta2)):
             if not 0.0 <= checks.non_negative(beta, f"betas[{i}]") < 1.0:
                 raise ValueError(f"betas[{i}] must lie in [0, 1), got {beta!r}")
         self.betas = (float(beta1), float(beta2))
+        # eps keeps the denominator sqrt(v_hat) + eps from being 0 where a gradient is 0.
         self.eps = checks.non_negative(eps, "eps")
+        if self.eps == 0.0:
+            raise ValueError("eps must be more than 0 (it keeps Adam from dividing by 0), got 0")
         self.weight_decay = checks.non_negative(weight_decay, "weight_decay")
         self.steps = 0
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
 
     def step(self) -> None:
-        """One update of every parameter."""
+        """One update of every parameter (or, on an error, of none)."""
+        grads = self._gradients()
         beta1, beta2 = self.betas
-        self.steps += 1
-        correction1 = 1.0 - beta1**self.steps
-        correction2 = 1.0 - beta2**self.steps
+        steps = self.steps + 1
+        correction1 = 1.0 - beta1**steps
+        correction2 = 1.0 - beta2**steps
         lr, eps, decay = self.lr, self.eps, self.weight_decay
-        m, v = self.m, self.v
-        for i, p in enumerate(self.params):
-            g = p.grad + decay * p.data if decay else p.grad
-            m[i] = beta1 * m[i] + (1.0 - beta1) * g
-            v[i] = beta2 * v[i] + (1.0 - beta2) * g * g
-            p.data -= lr * (m[i] / correction1) / (math.sqrt(v[i] / correction2) + eps)
+        if decay:
+            grads = [g + decay * p.data for g, p in zip(grads, self.params, strict=True)]
+        m = [beta1 * m_i + (1.0 - beta1) * g for m_i, g in zip(self.m, grads, strict=True)]
+        v = [beta2 * v_i + (1.0 - beta2) * g * g for v_i, g in zip(self.v, grads, strict=True)]
+        data = [
+            p.data - lr * (m_i / correction1) / (math.sqrt(v_i / correction2) + eps)
+            for p, m_i, v_i in zip(self.params, m, v, strict=True)
+        ]
+        self.steps, self.m, self.v = steps, m, v
+        self._apply(data)

@@ -1,4 +1,4 @@
-"""chainrule's ``nn.matrix``: the moons step as the seeds' matrix equations, on NumPy arrays."""
+"""chainrule's ``nn.matrix``: the moons step as the source texts' matrix equations, in NumPy."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import ast
+import importlib.metadata
 import math
 import os
 import subprocess
@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from autograd import Value, draw_dot
-from autograd.cli import evaluate, main
+from autograd.cli import main
+from tests.fake_dot import CRASH, fake_dot, needs_sh
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -99,16 +100,6 @@ def test_non_finite_numbers_print_as_python_does(capsys: pytest.CaptureFixture[s
     status, out, _ = run(capsys, "x * 2", "x=inf")
     assert status == 0
     assert out.splitlines() == ["x * 2 = inf", "d/dx = 2.0"]
-
-
-def test_evaluation_has_no_depth_limit() -> None:
-    depth = 100_000
-    tree: ast.expr = ast.Name("x", ast.Load())
-    for _ in range(depth):
-        tree = ast.BinOp(tree, ast.Add(), ast.Constant(1))
-    x = Value(0.5, "x")
-    out = evaluate(tree, {"x": x})
-    assert out.data == 0.5 + depth
 
 
 # --- drawings ------------------------------------------------------------------------------------
@@ -347,3 +338,129 @@ def test_python_m_autograd_rejects_without_a_traceback() -> None:
     assert done.stdout == ""
     assert done.stderr.startswith("python -m autograd graph: error:")
     assert "Traceback" not in done.stderr
+
+
+def test_python_m_autograd_version_is_the_installed_distribution_s() -> None:
+    done = python_m_autograd("--version")
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout == f"chainrule {importlib.metadata.version('chainrule')}\n"
+
+
+def test_a_byte_that_is_not_utf8_is_rejected_with_status_2() -> None:
+    # Bytes, as a shell passes $'x\xff': Python sees them as lone surrogates.
+    for argv in ([b"graph", b"x\xff", b"x=1"], [b"graph", b"x", b"x\xff=1"]):
+        done = subprocess.run(
+            [os.fsencode(sys.executable), b"-m", b"autograd", *argv],
+            capture_output=True,
+            timeout=60,
+            check=False,
+        )
+        assert done.returncode == 2 and done.stdout == b""
+        assert b"not valid UTF-8 text (byte 0xff at character 2)" in done.stderr
+        assert b"Traceback" not in done.stderr
+
+
+# --- expressions that start with '-' -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["-x*y", "x=2", "y=3"],
+        ["-x*y", "x=2", "y=3", "-o", "{out}"],
+        ["-o", "{out}", "-x*y", "x=2", "y=3"],
+        ["--output={out}", "-x*y", "x=2", "y=3"],
+        ["-x*y", "x=2", "--out", "{out}", "y=3"],
+        ["-o{out}", "-x*y", "x=2", "y=3"],
+        ["--", "-x*y", "x=2", "y=3"],
+        ["-o", "{out}", "--", "-x*y", "x=2", "y=3"],
+    ],
+)
+def test_an_expression_may_start_with_minus_wherever_the_options_are(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, argv: list[str]
+) -> None:
+    out_file = tmp_path / "g.dot"
+    status, out, err = run(capsys, *(a.format(out=out_file) for a in argv))
+    assert status == 0, err
+    assert out.splitlines() == ["-x*y = -6.0", "d/dx = -3.0", "d/dy = -2.0"]
+    assert out_file.exists() == ("{out}" in " ".join(argv))
+
+
+def test_a_binding_that_starts_with_minus_is_named_as_given(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, _, err = run(capsys, "x", "-x=2")
+    assert status == 2
+    assert "'-x' in '-x=2' is not a valid name" in err
+
+
+@pytest.mark.parametrize("argv", [["-o*x"], ["-o*x", "o=2", "x=1"]])
+def test_an_expression_that_reads_as_the_option_says_to_put_double_dash_first(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    status, out, err = run(capsys, *argv)  # -o with the value '*x'
+    assert (status, out) == (2, "")
+    assert "goes after '--'" in err and "Traceback" not in err
+
+
+def test_after_double_dash_an_expression_may_start_with_the_option(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = run(capsys, "--", "-o*x", "o=2", "x=1")
+    assert status == 0
+    assert out.splitlines() == ["-o*x = -2.0", "d/do = -1.0", "d/dx = -2.0"]
+
+
+# --- names as Python reads them ------------------------------------------------------------------
+
+
+def test_a_binding_is_normalized_as_python_normalizes_the_expression(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = run(capsys, "x + 𝑥", "𝑥=3")
+    assert status == 0
+    assert out.splitlines() == ["x + 𝑥 = 6.0", "d/dx = 2.0"]
+
+
+def test_two_bindings_of_one_normalized_name_are_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, err = run(capsys, "x + 𝑥", "x=1", "𝑥=3")
+    assert (status, out) == (2, "")
+    assert "'x' is bound twice, as 'x' and as '𝑥'" in err
+
+
+@needs_sh
+def test_a_crash_of_graphviz_is_an_error_naming_it_not_a_traceback(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_dot(tmp_path, monkeypatch, CRASH)
+    status, out, err = run(capsys, "x*x", "x=3", "-o", str(tmp_path / "g.svg"))
+    assert status == 1
+    assert results(out) == {"x*x": 9.0, "d/dx": 6.0}
+    assert "Graphviz's dot crashed" in err and "2 Values" in err and "Traceback" not in err
+    assert not (tmp_path / "g.svg").exists()
+
+
+def test_a_graph_over_max_nodes_is_refused_before_anything_is_printed_with_the_option_to_raise_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    expression = "+".join(["x"] * 300)  # 300 Values: x and 299 sums
+    status, out, err = run(
+        capsys, expression, "x=1", "-o", str(tmp_path / "g.dot"), "--max-nodes", "299"
+    )
+    assert (status, out) == (2, "")
+    assert "300 Values, more than --max-nodes=299" in err and "--max-nodes 300" in err
+    status, out, err = run(
+        capsys, expression, "x=1", "-o", str(tmp_path / "g.dot"), "--max-nodes", "300"
+    )
+    assert status == 0 and (tmp_path / "g.dot").exists()
+
+
+def test_explore_takes_an_expression_that_starts_with_minus_too(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    page = tmp_path / "page.html"
+    assert main(["explore", "-x*y", "x=2", "y=3", "-o", str(page)]) == 0
+    assert capsys.readouterr().out == "-x*y = -6.0\n"
+    assert page.read_text("utf-8").startswith("<!DOCTYPE html>")

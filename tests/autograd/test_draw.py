@@ -14,9 +14,17 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from autograd import Value, draw_dot, render, scope, topological_order
-from autograd.draw import GraphvizNotFoundError, drawn_scopes
+from autograd import Value, draw_dot, render, render_steps, scope, topological_order
+from autograd.draw import (
+    LABEL_LIMIT,
+    GraphvizError,
+    GraphvizNotFoundError,
+    drawn_scopes,
+    fit_to_width,
+    shorten,
+)
 from tests.autograd.expressions import VALUES, Tree, trees, variable_values
+from tests.fake_dot import CRASH, fake_dot, needs_sh
 
 SVG = "{http://www.w3.org/2000/svg}"
 # The elements Graphviz draws a graph with: anything else in the SVG would be injected markup.
@@ -425,8 +433,8 @@ def test_render_writes_the_format_its_suffix_names(tmp_path: Path, suffix: str) 
     assert path == tmp_path / f"graph{suffix}"
     data = path.read_bytes()
     assert data.startswith(MAGIC[suffix.lower()])
-    if suffix.lower() == ".svg":
-        assert data == draw_dot(J).pipe(format="svg")
+    if suffix.lower() == ".svg":  # Graphviz's own SVG, made to fit the page
+        assert data.decode() == fit_to_width(draw_dot(J).pipe(format="svg", encoding="utf-8"))
 
 
 @pytest.mark.parametrize("suffix", [".dot", ".gv"])
@@ -506,3 +514,156 @@ def test_a_failed_write_leaves_neither_a_partial_file_nor_a_temporary(
         render(J, target)
     assert target.read_bytes() == b"the previous drawing"
     assert [p.name for p in tmp_path.iterdir()] == ["graph.svg"]
+
+
+# --- when Graphviz crashes, fails or takes too long ----------------------------------------------
+
+
+def sum_of(n: int) -> Value:
+    """x + x + ... + x, n terms: every + node reads x, so dot draws ~n²/2 edge segments."""
+    x = Value(1.0, "x")
+    total = x
+    for _ in range(n - 1):
+        total = total + x
+    total.backward()
+    return total
+
+
+def test_a_sum_of_300_terms_draws_although_graphviz_2_43_crashes_on_its_full_layout(
+    tmp_path: Path,
+) -> None:
+    path = render(sum_of(300), tmp_path / "sum.svg", max_nodes=600)
+    svg = ET.fromstring(path.read_bytes())
+    assert len(nodes(svg)) == 300 + 299
+    assert texts(nodes(svg)["v0"]) == ["x", "data 1", "grad 300"]
+
+
+@needs_sh
+def test_when_the_full_layout_crashes_the_simpler_layout_draws_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Crashes unless asked for the layout without coordinate optimization.
+    fake_dot(tmp_path, monkeypatch, 'grep -q "nslimit=0" && echo "<svg/>" || kill -SEGV $$')
+    J, *_ = seed_example()
+    assert render(J, tmp_path / "g.svg").read_text() == "<svg/>\n"
+
+
+@needs_sh
+@pytest.mark.parametrize("suffix", [".svg", ".png"])
+def test_a_crash_of_dot_names_graphviz_the_size_and_what_to_try(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    fake_dot(tmp_path, monkeypatch, CRASH)
+    J, *_ = seed_example()
+    target = tmp_path / f"g{suffix}"
+    with pytest.raises(GraphvizError) as caught:
+        render(J, target)
+    message = str(caught.value)
+    assert (
+        "Graphviz's dot crashed (SIGSEGV)" in message
+        and f"{len(topological_order(J))} Values" in message
+    )
+    assert "Try drawing a part of the graph" in message and ".dot file" in message
+    assert not target.exists()
+
+
+@needs_sh
+def test_dot_gets_a_time_limit_and_the_message_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_dot(tmp_path, monkeypatch, "exec sleep 30")
+    J, *_ = seed_example()
+    with pytest.raises(GraphvizError, match=r"ran out of time \(0\.4 s\).*larger timeout="):
+        render(J, tmp_path / "g.svg", timeout=0.4)
+    assert not (tmp_path / "g.svg").exists()
+
+
+@needs_sh
+def test_dot_s_own_error_is_passed_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_dot(tmp_path, monkeypatch, 'echo "Error: <stdin>: syntax error in line 1" >&2; exit 1')
+    with pytest.raises(GraphvizError, match="could not draw g.svg: Error: <stdin>: syntax error"):
+        render(Value(1.0), tmp_path / "g.svg")
+
+
+def test_a_graphviz_error_is_a_runtime_error() -> None:
+    assert issubclass(GraphvizError, RuntimeError)
+
+
+@pytest.mark.parametrize(
+    ("timeout", "error"),
+    [
+        (0, ValueError),
+        (-1.0, ValueError),
+        (math.nan, ValueError),
+        ("60", TypeError),
+        (True, TypeError),
+    ],
+)
+def test_a_timeout_that_is_not_a_positive_number_is_refused(
+    tmp_path: Path, timeout: object, error: type[Exception]
+) -> None:
+    with pytest.raises(error, match="timeout"):
+        render(Value(1.0), tmp_path / "g.dot", timeout=timeout)  # type: ignore[arg-type]
+
+
+# --- labels of any length ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("length", [LABEL_LIMIT + 1, 16_385, 200_000])
+def test_a_long_label_is_drawn_shortened_with_an_ellipsis(length: int) -> None:
+    label = "ab" * (length // 2) + "a" * (length % 2)
+    svg, x, y = _drawn(label, "s" * length)
+    shown = texts(node_of(svg, y, x))[0]
+    assert shown == label[: LABEL_LIMIT - 1] + "…"
+    cluster = next(group for group in svg.iter(f"{SVG}g") if "cluster" in classes(group))
+    assert texts(cluster) == ["s" * (LABEL_LIMIT - 1) + "…"]
+
+
+@settings(max_examples=30)
+@given(label=st.text(min_size=1, max_size=3 * LABEL_LIMIT))
+def test_any_label_up_to_the_limit_is_whole_and_a_longer_one_is_its_start(label: str) -> None:
+    assert shorten(label) == (
+        label if len(label) <= LABEL_LIMIT else label[: LABEL_LIMIT - 1] + "…"
+    )
+    svg, _, y = _drawn(label, "s")
+    _assert_only_graphviz_markup(svg, y)
+
+
+# --- NumPy integers ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["int8", "int32", "int64", "uint16"])
+def test_max_nodes_may_be_a_numpy_integer(kind: str, tmp_path: Path) -> None:
+    np = pytest.importorskip("numpy")
+    n = np.dtype(kind).type(10)
+    assert len(nodes(svg_of(draw_dot(chain(10), max_nodes=n)))) == 10 + 9
+    with pytest.raises(ValueError, match="max_nodes=10"):
+        draw_dot(chain(11), max_nodes=n)
+    render(chain(10), tmp_path / "g.dot", max_nodes=n)
+    render_steps(chain(3), tmp_path / "steps", max_nodes=np.int64(3))
+
+
+@pytest.mark.parametrize("not_integral", [10.0, "10", None])
+def test_max_nodes_that_is_not_integral_is_refused(not_integral: object) -> None:
+    np = pytest.importorskip("numpy")
+    for n in (not_integral, np.float64(10.0)):
+        with pytest.raises(TypeError, match="max_nodes must be an int"):
+            draw_dot(chain(3), max_nodes=n)  # type: ignore[arg-type]
+
+
+# --- notebooks -----------------------------------------------------------------------------------
+
+
+def test_an_svg_file_scales_down_to_the_page_width_too(tmp_path: Path) -> None:
+    svg = ET.fromstring(render(sum_of(40), tmp_path / "wide.svg").read_bytes())
+    assert svg.get("style") == "max-width: 100%; height: auto"
+    assert svg.get("viewBox")
+
+
+def test_jupyter_scales_a_wide_graph_down_to_the_page_width() -> None:
+    wide = sum_of(40)
+    svg_text = draw_dot(wide)._repr_mimebundle_()["image/svg+xml"]
+    svg = ET.fromstring(svg_text)
+    assert float(svg.get("width", "").removesuffix("pt")) > 1000  # wider than any page
+    assert "max-width: 100%" in svg.get("style", "") and "height: auto" in svg.get("style", "")
+    assert svg.get("viewBox")  # what the browser scales by

@@ -63,3 +63,38 @@ def test_inputs_must_be_numbers() -> None:
 def test_nan_gradient_is_reported() -> None:
     with pytest.raises(GradcheckError, match="numeric nan"):
         gradcheck(lambda x: x * math.nan, [1.0])
+
+
+@pytest.mark.parametrize(
+    ("options", "error", "message"),
+    [
+        ({"eps": 0.0}, ValueError, "eps must be a finite number > 0, got 0.0"),
+        ({"eps": -1e-6}, ValueError, "eps must be a finite number > 0"),
+        ({"eps": math.nan}, ValueError, "eps must be a finite number > 0, got nan"),
+        ({"eps": math.inf}, ValueError, "eps must be a finite number > 0, got inf"),
+        ({"eps": "1e-6"}, TypeError, "eps must be a number, got str"),
+        ({"eps": None}, TypeError, "eps must be a number, got NoneType"),
+        ({"atol": -1.0}, ValueError, "atol must be a finite number >= 0, got -1.0"),
+        ({"atol": math.nan}, ValueError, "atol must be a finite number >= 0, got nan"),
+        ({"rtol": -1e-3}, ValueError, "rtol must be a finite number >= 0"),
+        ({"rtol": "0.1"}, TypeError, "rtol must be a number, got str"),
+        ({"atol": True}, TypeError, "atol must be a number, got bool"),
+    ],
+)
+def test_bad_options_are_argument_errors_not_gradient_mismatches(
+    options: dict[str, object], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error, match=message) as caught:
+        gradcheck(lambda x: x * x, [1.0], **options)  # type: ignore[arg-type]
+    assert not isinstance(caught.value, GradcheckError)
+
+
+def test_zero_tolerances_are_allowed_and_numpy_numbers_work() -> None:
+    np = pytest.importorskip("numpy")
+    assert gradcheck(lambda x: x * 2.0, [np.float64(1.5)], eps=np.float64(0.5), atol=0, rtol=0)
+
+
+@pytest.mark.parametrize("inputs", [1.0, "12", None])
+def test_inputs_must_be_a_sequence(inputs: object) -> None:
+    with pytest.raises(TypeError, match="inputs must be a sequence of numbers"):
+        gradcheck(lambda x: x, inputs)  # type: ignore[arg-type]

@@ -1,4 +1,4 @@
-"""The seeds' scalar chain-rule examples, with their own numbers."""
+"""The source texts' scalar chain-rule examples, with their own numbers."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from autograd import Value, grad
 
 reals = st.floats(-3.0, 3.0, allow_nan=False, allow_infinity=False)
 
-# Seed 000: w printed by MATLAB (5 significant digits) after each of 20 steps.
-SEED_000_W = [
+# The Stack Exchange question (000): w printed by MATLAB (5 significant digits) after each step.
+TEXT_000_W = [
     -8.5948, -0.68736, 3.6233, 5.9732, 7.2542, 7.9525, 8.3332, 8.5408, 8.6539, 8.7156,
     8.7492, 8.7675, 8.7775, 8.7829, 8.7859, 8.7875, 8.7884, 8.7889, 8.7892, 8.7893,
 ]  # fmt: skip
@@ -32,14 +32,14 @@ class TestSeed000SingleWeight:
             cost.backward()
             w = Value(w.data - rate * w.grad, "w")
             printed.append(float(f"{w.data:.5g}"))
-        assert printed == SEED_000_W
+        assert printed == TEXT_000_W
         assert f"{a * w.data:.5g}" == "50.099"
 
     @given(a=reals, w=reals, target=reals)
     def test_the_derivative_uses_the_previous_layer_activation(
         self, a: float, w: float, target: float
     ) -> None:
-        # The seed writes da/dW = a^(L); its own code (and the chain rule) uses a^(L-1).
+        # The question writes da/dW = a^(L); its own code (and the chain rule) uses a^(L-1).
         wv = Value(w)
         out = a * wv
         cost = (out - target) ** 2

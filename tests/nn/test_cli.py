@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import re
+import tempfile
+import xml.etree.ElementTree as ET
 from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from nn import MLP
 from nn.cli import main
-from nn.demo import draw_neuron, run_demo
+from nn.datasets import make_moons
+from nn.demo import DATA_SEED, draw_neuron, run_demo
+from tests.fake_dot import CRASH, fake_dot, needs_sh
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -58,18 +64,63 @@ def test_demo_compile_trains_from_a_tape_to_the_same_numbers(
     assert last_step(capsys.readouterr().out) == eager  # "step 3: loss ..., accuracy ..."
     assert sorted(p.name for p in (tmp_path / "taped").iterdir()) == [
         "decision_boundary.png",
+        "explorer.html",
         "loss.png",
         "neuron.svg",
     ]
 
 
-def test_the_neuron_drawing_shows_the_gradients_of_an_active_neuron(tmp_path: Path) -> None:
-    """The drawn neuron passes gradient through its ReLU: d out / d out = 1 and d out / d z = 1."""
-    result = run_demo(tmp_path, steps=1, progress=False)
-    assert len(result.history["loss"]) == 1
-    svg = (tmp_path / "neuron.svg").read_text(encoding="utf-8").replace("&#45;", "-")
-    grads = [float(g) for g in re.findall(r"grad (-?[0-9.e+-]+)<", svg)]
-    assert grads.count(1.0) >= 2 and sum(g != 0 for g in grads) >= 5
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def drawn_values(svg_path: Path) -> dict[str, tuple[str, str]]:
+    """The (data, grad) texts that a drawing shows for each labelled Value, by label."""
+    shown: dict[str, tuple[str, str]] = {}
+    for group in ET.parse(svg_path).iter(f"{SVG}g"):
+        lines = [(t.text or "").replace("\xa0", " ") for t in group.iter(f"{SVG}text")]
+        if "node" in (group.get("class") or "").split() and len(lines) == 3:
+            label, data, grad = lines
+            shown[label] = (data.removeprefix("data "), grad.removeprefix("grad "))
+    return shown
+
+
+def assert_shows_the_chain_rule(svg_path: Path, x: list[float]) -> None:
+    """Every drawn gradient checked by hand: d out/d w.k = x.k dz, d out/d b = dz."""
+    shown = drawn_values(svg_path)
+    dz = float(shown["z"][1])
+    assert dz == 1.0  # the neuron is active: its ReLU passes the gradient on unchanged
+    assert shown["out"][1] == "1"
+    # Compared as the 4 significant digits the drawing shows (as numbers: -0 is 0).
+    assert float(shown["b"][1]) == float(f"{dz:.4g}")
+    for k, xk in enumerate(x):
+        assert float(shown[f"x.{k}"][0]) == float(f"{xk:.4g}")
+        assert float(shown[f"w.{k}"][1]) == float(f"{xk * dz:.4g}")
+        w = float(shown[f"w.{k}"][0])
+        assert float(shown[f"x.{k}"][1]) == float(f"{w * dz:.4g}")
+
+
+def test_the_demo_s_neuron_drawing_shows_the_gradients_of_one_backward_pass(
+    tmp_path: Path,
+) -> None:
+    """After training, the parameters' .grad hold the last step's gradients; the drawing must
+    show d out / d node for its own backward pass alone."""
+    run_demo(tmp_path, steps=3, progress=False)
+    X, _ = make_moons(100, noise=0.1, seed=DATA_SEED)
+    assert_shows_the_chain_rule(tmp_path / "neuron.svg", X[0])
+
+
+@given(st.lists(st.floats(-2.0, 2.0, allow_nan=False), min_size=2, max_size=2))
+@settings(max_examples=10, deadline=None)
+def test_draw_neuron_shows_the_gradients_whatever_grad_the_model_holds(x: list[float]) -> None:
+    model = MLP(2, [4, 1], seed=0)
+    for k, p in enumerate(model.parameters()):
+        p.grad = 10.0 + k  # left over from training
+    assume(
+        any(n.w[0].data * x[0] + n.w[1].data * x[1] + n.b.data > 0 for n in model.layers[0].neurons)
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = draw_neuron(model, x, Path(folder) / "n.svg")
+        assert_shows_the_chain_rule(path, x)
 
 
 def test_drawing_a_neuron_leaves_the_models_gradients_alone(tmp_path: Path) -> None:
@@ -128,3 +179,41 @@ def test_no_subcommand_prints_the_usage(capsys: pytest.CaptureFixture[str]) -> N
 def test_the_console_script_is_nn_cli_main() -> None:
     (script,) = [e for e in entry_points(group="console_scripts") if e.name == "chainrule"]
     assert script.value == "nn.cli:main"
+
+
+def test_demo_without_graphviz_fails_before_training_and_writes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    out = tmp_path / "pictures"
+    assert main(["demo", "--steps", "1", "--out", str(out)]) == 1
+    printed = capsys.readouterr()
+    assert "neuron.svg needs Graphviz's 'dot' program" in printed.err
+    assert "Install Graphviz with:" in printed.err and "Traceback" not in printed.err
+    assert printed.out == "" and "1/1" not in printed.err  # no training ran
+    assert not out.exists()
+
+
+@needs_sh
+def test_demo_when_graphviz_crashes_says_so_and_has_written_no_picture(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "bin").mkdir()
+    fake_dot(tmp_path / "bin", monkeypatch, CRASH)
+    out = tmp_path / "pictures"
+    assert main(["demo", "--steps", "1", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "Graphviz's dot crashed (SIGSEGV)" in err and "10 Values" in err
+    assert "Traceback" not in err
+    assert list(out.iterdir()) == []
+
+
+def test_version_prints_the_installed_distribution_s_version(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from importlib.metadata import version
+
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out == f"chainrule {version('chainrule')}\n"

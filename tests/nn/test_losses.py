@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import decimal
 import math
 from collections.abc import Callable
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from autograd import Value
@@ -17,7 +18,11 @@ real = st.floats(-10.0, 10.0, allow_nan=False)
 EDGES = [0.0, 1.0, 1e-300, math.exp(-100), math.exp(-99.9), 1e-44, 1 - 1e-16, 0.5]
 probability = st.one_of(st.sampled_from(EDGES), st.floats(0.0, 1.0))
 sign = st.sampled_from([-1.0, 1.0])
-logit = st.one_of(st.floats(-30.0, 30.0), st.sampled_from([-1000.0, 1000.0, 0.0, 999.0]))
+logit = st.one_of(
+    st.floats(-30.0, 30.0),
+    st.sampled_from([-1000.0, 1000.0, 0.0, 999.0, 1e12, 1e16, -1e16, 1e300]),
+    st.floats(-1e300, 1e300),
+)
 
 
 def pairs(element: st.SearchStrategy[float], target: st.SearchStrategy[float]) -> st.SearchStrategy:
@@ -104,12 +109,15 @@ def test_hinge_loss(case: tuple[list[float], list[float]]) -> None:
 
 
 def naive_cross_entropy(logits: list[float], c: int) -> tuple[float, list[float]]:
-    """log sum e^l - l_c and its gradient softmax - onehot, in exact-enough arithmetic."""
-    m = max(logits)
-    exps = [math.exp(v - m) for v in logits]
-    total = math.fsum(exps)
-    softmax = [e / total for e in exps]
-    return m + math.log(total) - logits[c], [s - (k == c) for k, s in enumerate(softmax)]
+    """log sum e^l - l_c and its gradient softmax - onehot, in 60-digit decimal arithmetic."""
+    with decimal.localcontext(decimal.Context(prec=60, Emin=-(10**9), Emax=10**9)):
+        ls = [decimal.Decimal(v) for v in logits]  # exactly the floats given
+        m = max(ls)
+        exps = [(v - m).exp() for v in ls]
+        total = sum(exps, decimal.Decimal(0))
+        softmax = [e / total for e in exps]
+        loss = total.ln() - (ls[c] - m)
+        return float(loss), [float(s - (k == c)) for k, s in enumerate(softmax)]
 
 
 @given(st.lists(st.floats(-30.0, 30.0), min_size=1, max_size=6), st.data())
@@ -141,14 +149,37 @@ def test_cross_entropy_is_finite_for_huge_logits(logits: list[float], data: st.D
         ([1000.0, -1000.0], 1, 2000.0, [1.0, -1.0]),
         ([1000.0, 1000.0], 0, math.log(2), [-0.5, 0.5]),
         ([-1000.0, -1000.0, -1000.0], 2, math.log(3), [1 / 3, 1 / 3, -2 / 3]),
+        ([1e12, 1e12], 0, math.log(2), [-0.5, 0.5]),
+        ([1e16, 1e16], 0, math.log(2), [-0.5, 0.5]),
+        ([1e300, 1e300, 1e300], 1, math.log(3), [1 / 3, -2 / 3, 1 / 3]),
+        ([-1e16, -1e16], 1, math.log(2), [0.5, -0.5]),
     ],
 )
-def test_cross_entropy_at_plus_minus_1000(
+def test_cross_entropy_at_huge_logits(
     logits: list[float], c: int, loss: float, grads: list[float]
 ) -> None:
     value, got = run(cross_entropy, logits, c)
-    assert value == pytest.approx(loss, abs=1e-12)
+    assert value == pytest.approx(loss, rel=1e-15, abs=1e-300)
     assert got == pytest.approx(grads, abs=1e-12)
+
+
+@given(st.lists(st.integers(-50, 50), min_size=1, max_size=6), st.integers(0, 60), st.data())
+def test_cross_entropy_does_not_change_when_every_logit_shifts_by_the_same_amount(
+    logits: list[int], power: int, data: st.DataObject
+) -> None:
+    c = data.draw(st.integers(0, len(logits) - 1))
+    shift = 2.0**power  # every logit + shift is exactly a float up to 2**53
+    assume(max(abs(v) for v in logits) + shift < 2.0**53)
+    plain = cross_entropy([float(v) for v in logits], c).data
+    assert cross_entropy([v + shift for v in logits], c).data == pytest.approx(plain, rel=1e-12)
+    assert cross_entropy([v - shift for v in logits], c).data == pytest.approx(plain, rel=1e-12)
+
+
+def test_cross_entropy_takes_a_numpy_integer_class_index() -> None:
+    np = pytest.importorskip("numpy")
+    assert cross_entropy([1.0, 2.0], np.int64(1)).data == cross_entropy([1.0, 2.0], 1).data
+    batch = cross_entropy([[1.0, 2.0], [3.0, 0.0]], np.array([1, 0]))
+    assert batch.data == pytest.approx(cross_entropy([[1.0, 2.0], [3.0, 0.0]], [1, 0]).data)
 
 
 @given(st.lists(st.lists(logit, min_size=3, max_size=3), min_size=1, max_size=4), st.data())

@@ -1,4 +1,4 @@
-"""nn.matrix against the scalar graph: the seeds' matrix equations give the same numbers.
+"""nn.matrix against the scalar graph: the source texts' matrix equations give the same numbers.
 
 The scalar side is an ``nn.MLP`` run sample by sample on ``Value``s, with nn's own loss and
 ``backward()``; its ``.grad`` is the reference for every entry of ∂E/∂W, ∂E/∂b and δ.
@@ -65,7 +65,7 @@ class ScalarRun:
 
 
 def half_sse(predictions: list[Value], targets: list[float]) -> Value:
-    """Seed 001's E = ½ Σ (x_L − t)², summed over every entry."""
+    """Raja's E = ½ Σ (x_L − t)², summed over every entry."""
     return 0.5 * sum(((p - t) ** 2 for p, t in zip(predictions, targets, strict=True)), Value(0.0))
 
 

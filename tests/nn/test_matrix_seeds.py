@@ -1,4 +1,4 @@
-"""The seeds' matrix examples, with their own numbers, through nn.matrix and the scalar graph."""
+"""The source texts' matrix examples, with their numbers, through nn.matrix and the scalar graph."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def scalar_gradients(
 
 
 def half_sse(predictions: list[Value], targets: list[float]) -> Value:
-    """Seed 001's E = ½ Σ ‖x_L − t‖²."""
+    """Raja's E = ½ Σ ‖x_L − t‖²."""
     return 0.5 * sum(((p - t) ** 2 for p, t in zip(predictions, targets, strict=True)), Value(0.0))
 
 
@@ -59,14 +59,14 @@ def assert_all_close(actual: list[Matrix], expected: list[Matrix]) -> None:
 
 
 def sigmoid(z: Matrix) -> Matrix:
-    """σ(z) = 1 / (1 + e^-z), written out for the seeds' hand-made equations."""
+    """σ(z) = 1 / (1 + e^-z), written out for the source texts' hand-made equations."""
     return np.asarray(1.0 / (1.0 + np.exp(-z)), dtype=np.float64)
 
 
-# --- seed 000: one weight, as a 1×1 network ------------------------------------------------------
+# --- the Stack Exchange question (000): one weight, as a 1×1 network ------------------------------
 
-# w printed by the seed's MATLAB loop (5 significant digits) after each of 20 steps.
-SEED_000_W = [
+# w printed by the question's MATLAB loop (5 significant digits) after each of 20 steps.
+TEXT_000_W = [
     -8.5948, -0.68736, 3.6233, 5.9732, 7.2542, 7.9525, 8.3332, 8.5408, 8.6539, 8.7156,
     8.7492, 8.7675, 8.7775, 8.7829, 8.7859, 8.7875, 8.7884, 8.7889, 8.7892, 8.7893,
 ]  # fmt: skip
@@ -82,8 +82,8 @@ def test_seed_000_the_single_weight_is_a_1x1_network() -> None:
         dW, _, _ = matrix.backward(W, cache, T, mse_loss)
         W = [W[0] - 0.007 * dW[0]]
         printed.append(float(f"{W[0][0, 0]:.5g}"))
-    assert printed == SEED_000_W
-    # The seed's answer: a w = 50.099 ≈ the target.
+    assert printed == TEXT_000_W
+    # The question's answer: a w = 50.099 ≈ the target.
     assert f"{matrix.forward(W, None, X, 'linear').output[0, 0]:.5g}" == "50.099"
 
 
@@ -97,26 +97,26 @@ def test_seed_002_the_representative_equation_is_two_1x1_layers() -> None:
     assert dW[0][0, 0] == pytest.approx(-(t - w_o * w_h * i) * (w_o * i), rel=1e-12)
 
 
-# --- seed 001: the derivation in matrix form -----------------------------------------------------
+# --- Raja's derivation (001): the derivation in matrix form ---------------------------------------
 
 # W3 is 2×3, W2 is 3×5, W1 is 5×n (here n = 4); no biases; E = ½‖x3 − t‖².
-SEED_001_SHAPES = [(5, 4), (3, 5), (2, 3)]
+TEXT_001_SHAPES = [(5, 4), (3, 5), (2, 3)]
 
 
 def seed_001_network(seed: int) -> tuple[list[Matrix], Matrix, Matrix]:
     rng = np.random.default_rng(seed)
-    weights = [rng.uniform(-1, 1, shape) for shape in SEED_001_SHAPES]
+    weights = [rng.uniform(-1, 1, shape) for shape in TEXT_001_SHAPES]
     return weights, rng.uniform(-1, 1, (4, 1)), rng.uniform(-1, 1, (2, 1))
 
 
 @pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu"])
 def test_seed_001_dimensions_check_out(hidden: str) -> None:
-    # The seed's sanity check: δ3 is 2×1, δ2 3×1, δ1 5×1, and each ∂E/∂W_i has W_i's shape.
+    # Raja's sanity check: δ3 is 2×1, δ2 3×1, δ1 5×1, and each ∂E/∂W_i has W_i's shape.
     weights, x0, t = seed_001_network(1)
     cache = matrix.forward(weights, None, x0, [hidden, hidden, "linear"])
     dW, _, deltas = matrix.backward(weights, cache, t, "half_sse")
     assert [d.shape for d in deltas] == [(5, 1), (3, 1), (2, 1)]
-    assert [g.shape for g in dW] == SEED_001_SHAPES
+    assert [g.shape for g in dW] == TEXT_001_SHAPES
     assert [x.shape for x in cache.x] == [(4, 1), (5, 1), (3, 1), (2, 1)]
 
 
@@ -137,7 +137,7 @@ def test_seed_001_equations_written_out_equal_the_scalar_graph(f: tuple[str, str
             "sigmoid": x * (1.0 - x),
         }[name]
 
-    # The seed's equations, layer by layer.
+    # Raja's equations, layer by layer.
     delta3 = (x3 - t) * f_prime(f[2], W3 @ x2, x3)
     delta2 = (W3.T @ delta3) * f_prime(f[1], W2 @ x1, x2)
     delta1 = (W2.T @ delta2) * f_prime(f[0], W1 @ x0, x1)
@@ -158,7 +158,7 @@ def test_seed_001_the_batch_version_holds_too() -> None:
     X, T = rng.uniform(-1, 1, (4, 6)), rng.uniform(-1, 1, (2, 6))
     f = ["tanh", "tanh", "linear"]
     dW, _, _ = matrix.backward(weights, matrix.forward(weights, None, X, f), T, "half_sse")
-    summed = [np.zeros(shape) for shape in SEED_001_SHAPES]
+    summed = [np.zeros(shape) for shape in TEXT_001_SHAPES]
     for s in range(6):
         one = matrix.forward(weights, None, X[:, [s]], f)
         one_dW, _, _ = matrix.backward(weights, one, T[:, [s]], "half_sse")
@@ -170,7 +170,7 @@ def test_seed_001_the_batch_version_holds_too() -> None:
 
 
 def test_seed_001_delta_needs_the_half_in_the_loss() -> None:
-    # The seed's summary writes E = ‖x_L − t‖² without the ½; δ_L = (x_L − t) ∘ f' is the
+    # Raja's summary writes E = ‖x_L − t‖² without the ½; δ_L = (x_L − t) ∘ f' is the
     # gradient of ½‖x_L − t‖², and the scalar graph of the ½-less E gives exactly twice it.
     weights, x0, t = seed_001_network(5)
     cache = matrix.forward(weights, None, x0, "sigmoid")
@@ -194,12 +194,12 @@ def test_seed_001_the_weight_update_descends() -> None:
     assert before > 0 and after < before
 
 
-# --- seed 003: Make Your Own Neural Network -------------------------------------------------------
+# --- the notes on Make Your Own Neural Network (003) ----------------------------------------------
 
 
 def test_seed_003_worked_update_of_w11() -> None:
     # w11 = 2.0 and w21 = 3.0 carry hidden outputs o = (0.4, 0.5) into a sigmoid output node
-    # whose error e1 = t1 − o1 is 0.8; learning rate 0.1. The seed drops the 2 of
+    # whose error e1 = t1 − o1 is 0.8; learning rate 0.1. The notes drop the 2 of
     # ∂/∂o (t − o)², so its numbers are the gradient of ½(t − o)²: "half_sse".
     W = [np.array([[2.0, 3.0]])]
     X = np.array([[0.4], [0.5]])
@@ -213,7 +213,7 @@ def test_seed_003_worked_update_of_w11() -> None:
     assert round(dW[0][0, 0], 4) == -0.0265
     new_w11 = W[0][0, 0] - 0.1 * dW[0][0, 0]
     assert round(new_w11, 5) == 2.00265
-    # The seed's ΔW = α E ∘ O(1 − O) · O_jᵀ is this same outer product, with E = t − o.
+    # The notes' ΔW = α E ∘ O(1 − O) · O_jᵀ is this same outer product, with E = t − o.
     error = T - cache.output
     np.testing.assert_allclose(0.1 * (error * sigma * (1 - sigma)) @ X.T, -0.1 * dW[0], rtol=1e-12)
     scalar_dW, _, _ = scalar_gradients(W, None, ("relu", "sigmoid"), X, T, half_sse)
@@ -232,10 +232,10 @@ def test_seed_003_without_dropping_the_2_the_step_doubles() -> None:
     np.testing.assert_allclose(dW[0], 2 * half[0], rtol=1e-15)
 
 
-# Seed 003's hidden→output weights w_jk (hidden j, output k) as the matrix W[k, j]: the seed's
+# The notes' hidden→output weights w_jk (hidden j, output k) as the matrix W[k, j]: the notes'
 # w11 = 2.0 and w21 = 3.0 feed output 1; w12 = 1.0 and w22 = 1.0 (ours) feed output 2.
-SEED_003_W = np.array([[2.0, 3.0], [1.0, 1.0]])
-SEED_003_E = np.array([[0.8], [0.5]])  # e1 = 0.8 from the seed, e2 = 0.5 ours
+TEXT_003_W = np.array([[2.0, 3.0], [1.0, 1.0]])
+TEXT_003_E = np.array([[0.8], [0.5]])  # e1 = 0.8 from the notes, e2 = 0.5 ours
 
 
 def proportional_split(W: Matrix, e: Matrix) -> Matrix:
@@ -255,31 +255,31 @@ def hidden_output_gradient(W: Matrix, e: Matrix) -> Matrix:
 def test_seed_003_hidden_errors_are_the_transpose_times_the_output_errors() -> None:
     # error_hidden = Wᵀ · error_output is exactly what the chain rule sends back: the scalar
     # graph's ∂E/∂o_hidden is −Wᵀ e (e = t − o, so ∂E/∂o_output = −e).
-    gradient = hidden_output_gradient(SEED_003_W, SEED_003_E)
-    np.testing.assert_allclose(gradient, -(SEED_003_W.T @ SEED_003_E), rtol=1e-12)
+    gradient = hidden_output_gradient(TEXT_003_W, TEXT_003_E)
+    np.testing.assert_allclose(gradient, -(TEXT_003_W.T @ TEXT_003_E), rtol=1e-12)
     # backward computes the same transpose product as the error δ reaching the hidden layer.
-    cache = matrix.forward([np.eye(2), SEED_003_W], None, np.array([[0.3], [-0.6]]), "linear")
-    T = cache.output + SEED_003_E
-    _, _, deltas = matrix.backward([np.eye(2), SEED_003_W], cache, T, "half_sse")
+    cache = matrix.forward([np.eye(2), TEXT_003_W], None, np.array([[0.3], [-0.6]]), "linear")
+    T = cache.output + TEXT_003_E
+    _, _, deltas = matrix.backward([np.eye(2), TEXT_003_W], cache, T, "half_sse")
     np.testing.assert_allclose(deltas[0], gradient, rtol=1e-12)
 
 
 def test_seed_003_the_proportional_split_is_not_the_gradient() -> None:
     # Normalising by Σ_j w_jk rescales each output's share differently, so the split is not
     # even a multiple of the gradient: the two vectors point in different directions.
-    gradient = -hidden_output_gradient(SEED_003_W, SEED_003_E)
-    split = proportional_split(SEED_003_W, SEED_003_E)
+    gradient = -hidden_output_gradient(TEXT_003_W, TEXT_003_E)
+    split = proportional_split(TEXT_003_W, TEXT_003_E)
     cross = gradient[0, 0] * split[1, 0] - gradient[1, 0] * split[0, 0]
     assert abs(cross) > 0.1
     # And it cannot see a weight's size: doubling every weight into output 1 leaves the split
     # unchanged, while the error that output sends back doubles.
-    doubled = SEED_003_W * np.array([[2.0], [1.0]])
-    np.testing.assert_allclose(proportional_split(doubled, SEED_003_E), split, rtol=1e-15)
-    moved = -hidden_output_gradient(doubled, SEED_003_E) - gradient
-    np.testing.assert_allclose(moved, SEED_003_W[[0]].T * SEED_003_E[0, 0], rtol=1e-12)
+    doubled = TEXT_003_W * np.array([[2.0], [1.0]])
+    np.testing.assert_allclose(proportional_split(doubled, TEXT_003_E), split, rtol=1e-15)
+    moved = -hidden_output_gradient(doubled, TEXT_003_E) - gradient
+    np.testing.assert_allclose(moved, TEXT_003_W[[0]].T * TEXT_003_E[0, 0], rtol=1e-12)
 
 
-# --- seed 004: vectorised logistic regression and the two-layer network -------------------------
+# --- the course notes (004): vectorised logistic regression and the two-layer network -------------
 
 
 def classification_data(n: int, m: int, seed: int) -> tuple[Matrix, Matrix]:
@@ -290,7 +290,7 @@ def classification_data(n: int, m: int, seed: int) -> tuple[Matrix, Matrix]:
 
 def test_seed_004_logistic_regression_vectorised() -> None:
     # Z = wᵀX + b, A = σ(Z), J the mean log loss; dZ = A − Y, dw = X dZᵀ / m, db = mean(dZ).
-    # (nn.matrix stores w as a row, so dW = dZ Xᵀ / m is the seed's dw transposed.)
+    # (nn.matrix stores w as a row, so dW = dZ Xᵀ / m is the course notes' dw transposed.)
     X, Y = classification_data(3, 8, 7)
     m = X.shape[1]
     w, b = np.array([[0.5, -1.0, 0.25]]), np.array([[0.1]])
@@ -312,7 +312,7 @@ def test_seed_004_logistic_regression_vectorised() -> None:
 
 
 def test_seed_004_the_loop_over_examples_gives_the_vectorised_gradient() -> None:
-    # The seed's algorithm: for each example, dz = a − y, dw_j += x_j dz, db += dz; then / m.
+    # The course notes' algorithm: for each example, dz = a − y, dw_j += x_j dz, db += dz; then / m.
     X, Y = classification_data(2, 5, 8)
     m = X.shape[1]
     w, b = np.array([[1.5, -0.5]]), np.array([[-0.2]])
@@ -359,7 +359,7 @@ def test_seed_004_two_layer_network() -> None:
 
 
 def test_seed_004_mlp_from_scratch_relu_and_mse() -> None:
-    # The seed's NumPy MLP: ReLU hidden layer, linear output, mean squared error over the
+    # The course notes' NumPy MLP: ReLU hidden layer, linear output, mean squared error over the
     # batch; db1 and db2 are np.sum over the batch of the layer's dZ.
     rng = np.random.default_rng(11)
     X, Y = rng.normal(size=(2, 7)), rng.normal(size=(1, 7))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given
@@ -203,6 +204,16 @@ def test_zero_grad_and_a_learning_rate_that_can_be_changed() -> None:
             r"betas\[1\] must lie in \[0, 1\)",
         ),
         (lambda: Adam([Value(1.0)], eps=-1.0), ValueError, "eps"),
+        (lambda: Adam([Value(1.0)], eps=0.0), ValueError, "eps must be more than 0"),
+        (lambda: Adam([Value(1.0)], eps=math.nan), ValueError, "eps must be a finite number"),
+        (lambda: Adam([Value(1.0)], eps=math.inf), ValueError, "eps must be a finite number"),
+        (lambda: Adam([Value(1.0)], eps="1e-8"), TypeError, "eps must be a number, got str"),  # type: ignore[arg-type]
+        (lambda: Adam([Value(1.0)], betas=0.9), TypeError, "betas must be a pair"),  # type: ignore[arg-type]
+        (lambda: Adam([Value(1.0)], betas=(0.9,)), TypeError, "betas must be a pair"),  # type: ignore[arg-type]
+        (lambda: Adam([Value(1.0)], betas=(0.9, math.nan)), ValueError, r"betas\[1\]"),
+        (lambda: Adam([Value(1.0)], weight_decay=-1.0), ValueError, "weight_decay"),
+        (lambda: SGD([Value(1.0)], 0.1, dampening=math.inf), ValueError, "dampening"),
+        (lambda: SGD([Value(1.0)], 0.1, momentum=0.9, nesterov=1), TypeError, "nesterov must be"),  # type: ignore[arg-type]
     ],
 )
 def test_bad_arguments(build: object, error: type, message: str) -> None:
@@ -214,3 +225,71 @@ def test_the_same_parameter_twice_is_refused() -> None:
     p = Value(1.0)
     with pytest.raises(ValueError, match="the same parameter more than once"):
         Adam([p, p])
+
+
+# --- a step is all or nothing --------------------------------------------------------------------
+
+
+def state(optimizer: SGD | Adam) -> tuple[object, ...]:
+    """Everything a step may change: the parameters, and the optimizer's own state."""
+    own = (
+        (optimizer.steps, list(optimizer.m), list(optimizer.v))
+        if isinstance(optimizer, Adam)
+        else (None if optimizer.velocity is None else list(optimizer.velocity),)
+    )
+    return ([p.data for p in optimizer.params], *own)
+
+
+OPTIMIZERS = [
+    lambda ps: SGD(ps, lr=0.1),
+    lambda ps: SGD(ps, lr=0.1, momentum=0.9, weight_decay=0.01),
+    lambda ps: Adam(ps, lr=0.1),
+    lambda ps: Adam(ps, lr=0.1, eps=1e-300, weight_decay=0.1),
+]
+
+
+@pytest.mark.parametrize("make", OPTIMIZERS)
+@pytest.mark.parametrize("bad", [math.nan, math.inf, -math.inf])
+def test_a_gradient_that_is_not_finite_stops_the_step_before_anything_changes(
+    make: Callable[[list[Value]], SGD | Adam], bad: float
+) -> None:
+    params = [Value(1.0, "w0"), Value(2.0, "w1"), Value(3.0, "w2")]
+    optimizer = make(params)
+    for p in params:
+        p.grad = 0.5
+    optimizer.step()  # some state to keep
+    before = state(optimizer)
+    params[2].grad = bad  # the last one: a step applied in order would have changed the others
+    with pytest.raises(FloatingPointError, match=rf"params\[2\] \(w2\) is {bad!r}; no parameter"):
+        optimizer.step()
+    assert state(optimizer) == before
+
+
+@pytest.mark.parametrize("make", OPTIMIZERS)
+@pytest.mark.parametrize(
+    ("lr", "error"), [(-0.1, ValueError), (math.nan, ValueError), ("1", TypeError)]
+)
+def test_a_learning_rate_set_to_something_unusable_stops_the_step_before_anything_changes(
+    make: Callable[[list[Value]], SGD | Adam], lr: object, error: type[Exception]
+) -> None:
+    params = [Value(1.0), Value(2.0)]
+    optimizer = make(params)
+    for p in params:
+        p.grad = 0.5
+    before = state(optimizer)
+    optimizer.lr = lr  # type: ignore[assignment]
+    with pytest.raises(error, match="lr"):
+        optimizer.step()
+    assert state(optimizer) == before
+
+
+@given(st.lists(st.sampled_from([0.0, -0.0, 1e-320, 1.0]), min_size=1, max_size=4))
+def test_adam_with_zero_gradients_steps_to_finite_numbers(grads: list[float]) -> None:
+    params = [Value(1.0) for _ in grads]
+    optimizer = Adam(params, lr=0.1, eps=1e-300)
+    for _ in range(3):
+        for p, g in zip(params, grads, strict=True):
+            p.grad = g
+        optimizer.step()
+    assert all(math.isfinite(p.data) for p in params)
+    assert optimizer.steps == 3

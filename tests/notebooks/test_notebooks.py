@@ -1,12 +1,19 @@
 """Every notebook in notebooks/ runs from top to bottom, and is stored without outputs.
 
-The notebooks assert the seeds' numbers in their own cells, so a regression in the library
-fails the notebook that relies on it. Training is shortened through CHAINRULE_NOTEBOOK_STEPS.
+The notebooks assert the source texts' numbers in their own cells, so a regression in the
+library fails the notebook that relies on it. Training is shortened through
+CHAINRULE_NOTEBOOK_STEPS. What the executed notebooks show is checked too: plain numbers, and
+drawings that fit the page.
 """
 
 from __future__ import annotations
 
+import functools
+import os
+import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
@@ -27,11 +34,9 @@ def test_there_are_notebooks() -> None:
     assert NOTEBOOK_PATHS, f"no notebooks found in {NOTEBOOKS}"
 
 
-@pytest.mark.notebook
-@pytest.mark.parametrize("path", NOTEBOOK_PATHS, ids=[p.name for p in NOTEBOOK_PATHS])
-def test_notebook_runs(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # The kernel inherits this process's environment.
-    monkeypatch.setenv("CHAINRULE_NOTEBOOK_STEPS", TRAINING_STEPS)
+@functools.cache
+def executed(path: Path) -> Any:
+    """The notebook at ``path`` after running every cell (once per test session)."""
     notebook = nbformat.read(path, as_version=4)
     client = NotebookClient(
         notebook,
@@ -39,15 +44,93 @@ def test_notebook_runs(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         kernel_name="python3",
         resources={"metadata": {"path": str(NOTEBOOKS)}},
     )
-    client.execute()  # raises CellExecutionError, with the failing cell, if any cell fails
-    errors = [
-        output
-        for cell in notebook.cells
+    # The kernel inherits this process's environment.
+    previous = os.environ.get("CHAINRULE_NOTEBOOK_STEPS")
+    os.environ["CHAINRULE_NOTEBOOK_STEPS"] = TRAINING_STEPS
+    try:
+        client.execute()  # raises CellExecutionError, with the failing cell, if any cell fails
+    finally:
+        if previous is None:
+            del os.environ["CHAINRULE_NOTEBOOK_STEPS"]
+        else:
+            os.environ["CHAINRULE_NOTEBOOK_STEPS"] = previous
+    return notebook
+
+
+def outputs(notebook: Any) -> list[tuple[int, Any]]:
+    """Every output of every code cell, with the cell's index."""
+    return [
+        (index, output)
+        for index, cell in enumerate(notebook.cells)
         if cell.cell_type == "code"
         for output in cell.outputs
-        if output.output_type == "error"
     ]
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("path", NOTEBOOK_PATHS, ids=[p.name for p in NOTEBOOK_PATHS])
+def test_notebook_runs(path: Path) -> None:
+    errors = [output for _, output in outputs(executed(path)) if output.output_type == "error"]
     assert not errors
+
+
+# NumPy 2 shows a NumPy scalar as np.float64(0.25); a reader should see 0.25.
+NUMPY_SCALAR = re.compile(r"\bnp\.(float|int|uint|complex|bool)\w*\(")
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("path", NOTEBOOK_PATHS, ids=[p.name for p in NOTEBOOK_PATHS])
+def test_notebook_outputs_show_plain_numbers(path: Path) -> None:
+    for index, output in outputs(executed(path)):
+        shown = output.get("text", "") + output.get("data", {}).get("text/plain", "")
+        assert not NUMPY_SCALAR.search(shown), f"{path.name}: cell {index} shows {shown!r}"
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("path", NOTEBOOK_PATHS, ids=[p.name for p in NOTEBOOK_PATHS])
+def test_notebook_drawings_scale_to_the_page_width(path: Path) -> None:
+    for index, output in outputs(executed(path)):
+        svg = output.get("data", {}).get("image/svg+xml")
+        if svg is None:
+            continue
+        root = ET.fromstring(svg)
+        style = root.get("style", "")
+        assert "max-width: 100%" in style and "height: auto" in style, (path.name, index)
+        assert root.get("viewBox"), (path.name, index)
+
+
+def drawn_values(svg: str) -> dict[str, tuple[str, str]]:
+    """The (data, grad) that a drawing shows for each labelled Value, by label."""
+    shown: dict[str, tuple[str, str]] = {}
+    for group in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}g"):
+        lines = [
+            (t.text or "").replace("\xa0", " ")
+            for t in group.iter("{http://www.w3.org/2000/svg}text")
+        ]
+        if "node" in (group.get("class") or "").split() and len(lines) == 3:
+            label, data, grad = lines
+            shown[label] = (data.removeprefix("data "), grad.removeprefix("grad "))
+    return shown
+
+
+@pytest.mark.notebook
+def test_the_moons_neuron_is_drawn_with_the_gradients_of_its_backward_pass() -> None:
+    notebook = executed(NOTEBOOKS / "moons_demo.ipynb")
+    drawings = [
+        o.data["image/svg+xml"]
+        for _, o in outputs(notebook)
+        if "image/svg+xml" in o.get("data", {})
+    ]
+    shown = drawn_values(drawings[0])  # the first drawing is the neuron's
+    assert shown["out"][1] == "1"
+    # An active ReLU: d out/d z = 1, so d out/d w.k = x_k (by hand) and d out/d b = 1.
+    weights = sorted(label for label in shown if re.fullmatch(r"w\.\d+", label))
+    assert weights == ["w.0", "w.1"]
+    for k, w in enumerate(weights):
+        x_k = float(shown[f"x{k}"][0])
+        assert shown[w][1] == f"{x_k:.4g}" and x_k != 0
+        assert shown[f"x{k}"][1] == shown[w][0]
+    assert shown["b"][1] == "1"
 
 
 @pytest.mark.parametrize("path", NOTEBOOK_PATHS, ids=[p.name for p in NOTEBOOK_PATHS])
