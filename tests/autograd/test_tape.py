@@ -384,6 +384,37 @@ def test_a_guard_is_checked_before_the_branch_it_chose_is_computed() -> None:
         tape(np.array([2.0, 0.5]))
 
 
+@comparisons_report
+def test_a_tape_of_binary_cross_entropy_refuses_samples_across_its_log_clamp() -> None:
+    """BCE clamps log p at -100; a tape keeps the branch it traced, so crossing it is refused."""
+    tape = trace(binary_cross_entropy, 0.5, 1.0)
+    ps, ts = [0.3, 0.9, 1e-30], [1.0, 0.0, 1.0]
+    expected = [binary_cross_entropy([p], [t]).data for p, t in zip(ps, ts, strict=True)]
+    assert tape(ps, ts).tolist() == expected
+    for p, t, on in [(0.0, 1.0, "argument 0 >"), (1.0, 0.0, "the result of - >")]:
+        with pytest.raises(TraceError, match=f"sample 1 .*{on}") as caught:
+            tape([0.3, p], [1.0, t])  # log p, or log(1 - p), is clamped here
+        assert caught.value.sample == 1
+    clamped = trace(binary_cross_entropy, 0.0, 1.0)
+    assert clamped([0.0, 1e-50], [1.0, 1.0]).tolist() == [100.0, 100.0]
+    with pytest.raises(TraceError) as caught:
+        clamped([0.0, 0.5], [1.0, 1.0])
+    assert caught.value.sample == 1
+
+
+@comparisons_report
+@pytest.mark.parametrize(("p", "t"), [(0.5, 2.0), (0.5, -0.5), (1.5, 1.0), (math.nan, 1.0)])
+def test_a_tape_of_binary_cross_entropy_refuses_what_is_not_a_probability(
+    p: float, t: float
+) -> None:
+    with pytest.raises(ValueError, match="outside"):
+        binary_cross_entropy([p], [t])  # as the eager loss does
+    tape = trace(binary_cross_entropy, 0.5, 1.0)
+    with pytest.raises(TraceError) as caught:
+        tape([0.5, p], [1.0, t])
+    assert caught.value.sample == 1
+
+
 def test_comparisons_in_another_thread_are_not_this_traces_guards() -> None:
     other = Value(1.0)
     started, release = threading.Event(), threading.Event()
