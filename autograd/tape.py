@@ -68,12 +68,14 @@ COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
 class TraceError(RuntimeError):
     """A replayed sample would take another branch than the traced example took.
 
-    ``sample`` is the 0-based index of the first such sample in the batch.
+    ``sample`` is the 0-based index of the first such sample in the batch; ``comparison``
+    says which comparison it decides otherwise, and how (empty when not known).
     """
 
-    def __init__(self, message: str, sample: int) -> None:
+    def __init__(self, message: str, sample: int, comparison: str = "") -> None:
         super().__init__(message)
         self.sample = sample
+        self.comparison = comparison
 
 
 @dataclass(frozen=True)
@@ -453,13 +455,17 @@ class Tape:
     def _guard_error(self, guard: Guard, sample: int, left: float, right: float) -> TraceError:
         """The TraceError for a sample that disagrees with a guard."""
         right_name = self._describe(guard.right) if guard.right >= 0 else repr(guard.number)
+        comparison = (
+            f"f compared {self._describe(guard.left)} {guard.op} {right_name}, which was "
+            f"{guard.outcome} when traced but is {not guard.outcome} for this sample "
+            f"({left!r} {guard.op} {right!r})"
+        )
         return TraceError(
-            f"sample {sample} takes another branch than the traced example: f compared "
-            f"{self._describe(guard.left)} {guard.op} {right_name}, which was {guard.outcome} "
-            f"when traced but is {not guard.outcome} for sample {sample} "
-            f"({left!r} {guard.op} {right!r}); trace f again on that sample, or write the "
-            "branch without a comparison",
+            f"sample {sample} takes another branch than the traced example: "
+            f"{comparison.replace('this sample', f'sample {sample}')}; trace f again on that "
+            "sample, or write the branch without a comparison",
             sample,
+            comparison,
         )
 
 

@@ -11,7 +11,7 @@ from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from autograd import Tape, Value, no_grad, trace
+from autograd import Tape, TraceError, Value, no_grad, trace
 from autograd.value import as_float
 from nn import checks
 from nn.losses import hinge_loss
@@ -62,7 +62,11 @@ def train(
     (``autograd.trace``) and replayed over each batch, and the L2 term stays eager: the same
     losses and parameters as without, much faster. It needs a loss that is the mean of its
     per-sample losses (as every loss in ``nn.losses``), computed with Values rather than read
-    from ``.data``; the first batch is checked against the eager loss to make sure.
+    from ``.data``; the first batch is checked against the eager loss to make sure. A sample
+    on which the loss or the model would branch otherwise than on the traced one (a comparison
+    of Values, such as the clamp of ``binary_cross_entropy``) stops training with
+    ``autograd.TraceError`` naming the epoch and the sample's index in ``X``; no step is taken
+    with its batch, so the parameters hold the last step's values.
     """
     if len(X) != len(y):
         raise ValueError(f"train: {len(X)} inputs but {len(y)} targets")
@@ -226,7 +230,10 @@ class _CompiledLoss:
             arguments = [self.X[rows[ks]]]
             if self.shared is not None:
                 arguments.append(self.targets[rows[ks]])
-            losses[ks] = tape(*arguments)
+            try:
+                losses[ks] = tape(*arguments)
+            except TraceError as error:
+                raise _branch_error(error, batch[int(ks[error.sample])], epoch) from error
             scores[ks] = np.stack([tape.values(p) for p in predictions], axis=1)
             calls.append((tape, ks))
         # Summed left to right and divided, as the eager losses' mean is.
@@ -262,6 +269,18 @@ class _CompiledLoss:
                 "per-sample losses, computed with Values (not read from .data)"
             )
         self.checked = True
+
+
+def _branch_error(error: TraceError, sample: int, epoch: int) -> TraceError:
+    """The tape's TraceError, said of the training data: which sample of X, in which epoch."""
+    return TraceError(
+        f"train(compile=True): in epoch {epoch}, sample {sample} of X takes another branch of "
+        f"the loss or the model than the sample they were traced on: {error.comparison}. No "
+        "step was taken with its batch, so the parameters hold the last step's values; train "
+        "without compile=True to follow every branch.",
+        sample,
+        error.comparison,
+    )
 
 
 @contextmanager

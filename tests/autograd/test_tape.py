@@ -317,6 +317,10 @@ def test_guards_reported_through_record_comparison_are_checked_by_the_replay() -
     with pytest.raises(TraceError, match=r"sample 1 .*the result of \* > 1.0") as caught:
         tape([1.0, 0.5, 0.1], [2.0, 1.0, 1.0])
     assert caught.value.sample == 1
+    assert caught.value.comparison == (
+        "f compared the result of * > 1.0, which was True when traced but is False for this "
+        "sample (0.5 > 1.0)"
+    )
 
 
 @comparisons_report
