@@ -33,7 +33,7 @@ from __future__ import annotations
 import numbers
 import operator
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -147,7 +147,7 @@ def _example_numbers(arg: object, k: int) -> list[float] | None:
     """The numbers of a sequence argument, or None for a single number."""
     if isinstance(arg, numbers.Real) or not hasattr(arg, "__len__"):
         return None  # a number (as_float says what is wrong with anything else)
-    if isinstance(arg, str | bytes):
+    if isinstance(arg, str | bytes | Mapping | Set):  # a set's or a dict's order is not f's
         raise TypeError(
             f"trace example argument {k} must be a number or a flat sequence of numbers, "
             f"got {type(arg).__name__}"
@@ -262,9 +262,9 @@ class Tape:
 
     def __repr__(self) -> str:
         return (
-            f"Tape({len(self.codes)} operations, {self.n_inputs} inputs, "
-            f"{len(self.leaves)} captured leaves, {len(self.constants)} constants, "
-            f"{len(self.guards)} guards)"
+            f"Tape({_count(len(self.codes), 'operation')}, {_count(self.n_inputs, 'input')}, "
+            f"{_count(len(self.leaves), 'captured leaf', 'captured leaves')}, "
+            f"{_count(len(self.constants), 'constant')}, {_count(len(self.guards), 'guard')})"
         )
 
     def __len__(self) -> int:
@@ -294,7 +294,7 @@ class Tape:
         self._last = None
         if len(batch) != len(self.widths):
             raise TypeError(
-                f"the tape takes {len(self.widths)} arguments, as f did when traced; "
+                f"the tape takes {_count(len(self.widths), 'argument')}, as f did when traced; "
                 f"got {len(batch)}"
             )
         arrays = [
@@ -358,6 +358,12 @@ class Tape:
                 raise ValueError(
                     f"tape.backward weights must have shape ({size},), one per sample of the "
                     f"last call; got shape {seed.shape}"
+                )
+            finite = np.isfinite(seed)
+            if not finite.all():
+                s = int(np.argmin(finite))
+                raise ValueError(
+                    f"tape.backward weights must be finite; weight {s} is {float(seed[s])!r}"
                 )
         assert self._buffers is not None
         adjoints = self._buffers[1]
@@ -467,6 +473,11 @@ class Tape:
             sample,
             comparison,
         )
+
+
+def _count(n: int, thing: str, things: str = "") -> str:
+    """``n`` things, in the singular for one."""
+    return f"{n} {thing}" if n == 1 else f"{n} {things or thing + 's'}"
 
 
 def _ancestors(tape: Tape) -> list[bool]:

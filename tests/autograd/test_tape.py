@@ -250,7 +250,8 @@ def test_the_output_may_be_an_input_or_a_leaf_and_repr_gives_the_size() -> None:
     assert w.grad == 2.0
     tape = trace(lambda x: (x * w + 1.0).tanh(), 1.0)
     assert len(tape) == 3
-    assert repr(tape) == ("Tape(3 operations, 1 inputs, 1 captured leaves, 1 constants, 0 guards)")
+    assert repr(tape) == "Tape(3 operations, 1 input, 1 captured leaf, 1 constant, 0 guards)"
+    assert repr(trace(lambda x, y: x * y, 1.0, 2.0)).startswith("Tape(1 operation, 2 inputs,")
 
 
 def test_draw_dot_draws_the_recorded_one_sample_graph() -> None:
@@ -499,7 +500,7 @@ def test_a_wrong_batch_shape_names_the_expected_and_received_shapes(
 
 def test_bad_arguments_are_named() -> None:
     tape = trace(lambda x: x * 2.0, 1.0)
-    with pytest.raises(TypeError, match="takes 1 arguments.*got 2"):
+    with pytest.raises(TypeError, match="takes 1 argument, as f did when traced; got 2"):
         tape([1.0], [2.0])
     with pytest.raises(TypeError, match="tape argument 0 must hold real numbers"):
         tape(["a"])
@@ -516,6 +517,21 @@ def test_bad_arguments_are_named() -> None:
         trace(lambda x: x, "12")
     with pytest.raises(TypeError, match=r"argument 0\[1\] must be a real number"):
         trace(lambda x: x[0], [1.0, [2.0]])
+    for unordered in ({0: 1.0}, {1.0}):  # their order is not the sequence f would index
+        with pytest.raises(TypeError, match=r"argument 0 must be a number or a flat sequence"):
+            trace(lambda x: x[0], unordered)
+
+
+@pytest.mark.parametrize("weight", [math.nan, math.inf, -math.inf])
+def test_weights_that_are_not_finite_are_named_and_change_no_grad(weight: float) -> None:
+    w = Value(1.0, "w")
+    tape = trace(lambda x: x * w, 1.0)
+    tape([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=rf"weights must be finite; weight 1 is {weight}"):
+        tape.backward([1.0, weight, 1.0])
+    assert w.grad == 0.0
+    tape.backward([1.0, 1.0, 1.0])  # the call can still be differentiated
+    assert w.grad == 6.0
 
 
 def test_an_empty_batch_gives_an_empty_result_and_adds_nothing() -> None:
