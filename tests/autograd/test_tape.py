@@ -574,6 +574,32 @@ def test_the_compiled_replay_gives_the_eager_engines_bits(replay: str) -> None:
     assert trace(f, 1.0)(np.array(xs)).tolist() == [f(Value(x)).data for x in xs]
 
 
+def test_the_compiled_replay_writes_only_into_writable_buffers(replay: str) -> None:
+    """autograd._tape checks what it is given: it never writes into read-only memory."""
+    if replay != "numpy":  # once is enough: this calls the module directly
+        return
+    try:
+        from autograd import _tape
+    except ImportError:
+        pytest.skip("the compiled core is not built")
+    program = np.array([[autograd.tape.CODES["+"], 0, 1, 1]], dtype=np.int32)
+    values = np.array([[1.0, 2.0], [3.0, 4.0], [0.0, 0.0]])
+    values.flags.writeable = False
+    with pytest.raises((BufferError, TypeError, ValueError), match="read-only|writ"):
+        _tape.forward(program, 2, values, 2, 0, 1)
+    assert values[2].tolist() == [0.0, 0.0]
+    frozen = bytes(6 * 8)
+    with pytest.raises((BufferError, TypeError, ValueError)):
+        _tape.forward(program, 2, memoryview(frozen).cast("d"), 2, 0, 1)
+    adjoints = np.zeros((3, 2))
+    adjoints.flags.writeable = False
+    with pytest.raises((BufferError, TypeError, ValueError), match="read-only|writ"):
+        _tape.backward(program, 2, np.ones((3, 2)), adjoints, 2)
+    writable = values.copy()
+    assert _tape.forward(program, 2, writable, 2, 0, 1) is None
+    assert writable[2].tolist() == [4.0, 6.0]
+
+
 def test_calls_from_several_threads_take_turns() -> None:
     w = Value(0.5, "w")
     tape = trace(lambda x: (x * w).tanh() + x, 1.0)
