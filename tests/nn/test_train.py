@@ -382,8 +382,11 @@ def branching_loss(predictions: object, targets: object) -> Value:
     target, 3 d**2 below it."""
     ps = predictions if isinstance(predictions, list) else [predictions]
     ts = targets if isinstance(targets, list) else [targets]
-    terms = [(p - t) ** 2 if p - t > 0 else 3.0 * (p - t) ** 2 for p, t in zip(ps, ts, strict=True)]
-    return sum(terms[1:], terms[0]) / len(terms)
+    terms: list[Value] = [
+        (p - t) ** 2 if p - t > 0 else 3.0 * (p - t) ** 2 for p, t in zip(ps, ts, strict=True)
+    ]
+    total: Value = sum(terms[1:], terms[0])
+    return total / len(terms)
 
 
 @pytest.mark.xfail(
