@@ -35,7 +35,7 @@ import operator
 import threading
 from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from autograd._backend import backend
 from autograd.mode import enable_grad, recording_comparisons
@@ -440,7 +440,7 @@ class Tape:
         try:
             RULES[op].value(*operands)
         except ValueError as error:
-            return ValueError(f"{error} (sample {sample})")
+            return _at_sample(ValueError(f"{error} (sample {sample})"), str(error), sample)
         raise AssertionError(f"{op} of {operands} has no domain error")
 
     def _derivative_error(
@@ -455,7 +455,7 @@ class Tape:
         try:
             RULES[op].vjp(adjoint, out, *operands)
         except (ArithmeticError, ValueError) as error:
-            return type(error)(f"{error} (sample {sample})")
+            return _at_sample(type(error)(f"{error} (sample {sample})"), str(error), sample)
         raise AssertionError(f"the derivative of {op} at {operands} is defined")
 
     def _guard_error(self, guard: Guard, sample: int, left: float, right: float) -> TraceError:
@@ -473,6 +473,17 @@ class Tape:
             sample,
             comparison,
         )
+
+
+_E = TypeVar("_E", bound=Exception)
+
+
+def _at_sample(error: _E, reason: str, sample: int) -> _E:
+    """``error`` with ``.sample`` and ``.reason`` (its message without the sample), so that a
+    caller such as ``nn.train`` can say which sample of its own data it was."""
+    error.sample = sample  # type: ignore[attr-defined]
+    error.reason = reason  # type: ignore[attr-defined]
+    return error
 
 
 def _count(n: int, thing: str, things: str = "") -> str:

@@ -65,8 +65,9 @@ def train(
     from ``.data``; the first batch is checked against the eager loss to make sure. A sample
     on which the loss or the model would branch otherwise than on the traced one (a comparison
     of Values, such as the clamp of ``binary_cross_entropy``) stops training with
-    ``autograd.TraceError`` naming the epoch and the sample's index in ``X``; no step is taken
-    with its batch, so the parameters hold the last step's values.
+    ``autograd.TraceError`` naming the epoch and the sample's index in ``X``, and so does a
+    domain error (a ``ValueError``); no step is taken with its batch, so the parameters and
+    their ``.grad`` hold the last step's values.
     """
     if len(X) != len(y):
         raise ValueError(f"train: {len(X)} inputs but {len(y)} targets")
@@ -230,10 +231,8 @@ class _CompiledLoss:
             arguments = [self.X[rows[ks]]]
             if self.shared is not None:
                 arguments.append(self.targets[rows[ks]])
-            try:
+            with _samples_named(batch, ks, epoch):
                 losses[ks] = tape(*arguments)
-            except TraceError as error:
-                raise _branch_error(error, batch[int(ks[error.sample])], epoch) from error
             scores[ks] = np.stack([tape.values(p) for p in predictions], axis=1)
             calls.append((tape, ks))
         # Summed left to right and divided, as the eager losses' mean is.
@@ -244,12 +243,19 @@ class _CompiledLoss:
         if penalty is not None:
             objective = objective + penalty.data
         _check_finite(objective, epoch)
+        before = [p.grad for p in params]
         optimizer.zero_grad()
         weight = 1.0 / size
-        for tape, ks in calls:
-            tape.backward(np.full(len(ks), weight))
-        if penalty is not None:
-            penalty.backward()
+        try:
+            for tape, ks in calls:
+                with _samples_named(batch, ks, epoch):
+                    tape.backward(np.full(len(ks), weight))
+            if penalty is not None:
+                penalty.backward()
+        except BaseException:  # an earlier tape's gradient is not left half-summed
+            for p, g in zip(params, before, strict=True):
+                p.grad = g
+            raise
         optimizer.step()
         if correct is None:
             return objective, 0
@@ -269,6 +275,23 @@ class _CompiledLoss:
                 "per-sample losses, computed with Values (not read from .data)"
             )
         self.checked = True
+
+
+@contextmanager
+def _samples_named(batch: list[int], ks: Any, epoch: int) -> Iterator[None]:
+    """A tape's errors, said of the training data: the sample ``s`` of a call over the samples
+    ``ks`` of ``batch`` is sample ``batch[ks[s]]`` of X."""
+    try:
+        yield
+    except TraceError as error:
+        raise _branch_error(error, batch[int(ks[error.sample])], epoch) from error
+    except (ArithmeticError, ValueError) as error:
+        sample, reason = getattr(error, "sample", None), getattr(error, "reason", None)
+        if sample is None or reason is None:
+            raise
+        index = batch[int(ks[sample])]
+        where = f"train(compile=True): in epoch {epoch}, on sample {index} of X"
+        raise type(error)(f"{where}: {reason}") from error
 
 
 def _branch_error(error: TraceError, sample: int, epoch: int) -> TraceError:

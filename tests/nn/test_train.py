@@ -377,16 +377,22 @@ def test_compile_stops_before_a_step_with_a_loss_that_is_not_finite() -> None:
     assert all(math.isfinite(p.data) for p in model.parameters())
 
 
-def branching_loss(predictions: object, targets: object) -> Value:
-    """A mean of per-sample losses that branches on a comparison of Values: d**2 above the
-    target, 3 d**2 below it."""
-    ps = predictions if isinstance(predictions, list) else [predictions]
-    ts = targets if isinstance(targets, list) else [targets]
-    terms: list[Value] = [
-        (p - t) ** 2 if p - t > 0 else 3.0 * (p - t) ** 2 for p, t in zip(ps, ts, strict=True)
-    ]
-    total: Value = sum(terms[1:], terms[0])
-    return total / len(terms)
+def per_sample_mean(term: Callable[[Value, Any], Value]) -> Callable[[object, object], Value]:
+    """The loss that is the mean of ``term(p, t)`` over the samples."""
+
+    def loss(predictions: object, targets: object) -> Value:
+        ps = predictions if isinstance(predictions, list) else [predictions]
+        ts = targets if isinstance(targets, list) else [targets]
+        terms: list[Value] = [term(p, t) for p, t in zip(ps, ts, strict=True)]
+        total: Value = sum(terms[1:], terms[0])
+        return total / len(terms)
+
+    return loss
+
+
+# A mean of per-sample losses that branches on a comparison of Values: d**2 above the target,
+# 3 d**2 below it.
+branching_loss = per_sample_mean(lambda p, t: (p - t) ** 2 if p - t > 0 else 3.0 * (p - t) ** 2)
 
 
 @pytest.mark.xfail(
@@ -412,6 +418,41 @@ def test_compile_stops_where_a_sample_branches_otherwise_with_the_last_step_kept
     for p, q in zip(eager.parameters(), taped.parameters(), strict=True):
         assert q.data == pytest.approx(p.data, rel=1e-12)  # every step whole, none half-taken
     assert single(taped(X[2])).data <= y[2]  # that sample did cross its target
+
+
+def test_compile_names_the_sample_of_x_where_an_operation_is_undefined() -> None:
+    X = [[-1.0], [-2.0], [3.0]]  # the model's prediction is negative on X[2] only
+    model = MLP(1, [1], seed=0)
+    before = [p.data for p in model.parameters()]
+    log_loss = per_sample_mean(lambda p, t: -p.log())
+    with pytest.raises(ValueError, match=r"^log of non-positive value -1.64"):
+        train(model, X, [0.0] * 3, log_loss, epochs=1, progress=False, batch_size=2)
+    # in the second place of the first batch (the order is shuffled), but named by its index
+    with pytest.raises(
+        ValueError, match=r"^train\(compile=True\): in epoch 0, on sample 2 of X: log of non-pos"
+    ):
+        train(model, X, [0.0] * 3, log_loss, epochs=1, progress=False, batch_size=2, compile=True)
+    assert [p.data for p in model.parameters()] == before
+
+
+def test_compile_keeps_the_last_steps_grads_when_a_derivative_is_undefined() -> None:
+    X, y = [[1.0], [2.0], [0.0]], [0.5, 0.3, 0.0]  # on X[2], the model predicts its target
+    root_loss = per_sample_mean(lambda p, t: ((p - t) * (p - t)).sqrt())
+    model = MLP(1, [1], seed=0)
+    with pytest.raises(ValueError, match=r"on sample 2 of X: sqrt has no finite derivative at"):
+        train(
+            model,
+            X,
+            y,
+            root_loss,
+            SGD(model.parameters(), lr=0.0),
+            1,
+            False,
+            batch_size=1,
+            compile=True,
+        )
+    # X[0] came first (the shuffled order is 0, 2, 1): its step's gradient is what .grad holds
+    assert [p.grad for p in model.parameters()] == [-1.0, -1.0]
 
 
 @pytest.mark.parametrize("compile", [False, True])
