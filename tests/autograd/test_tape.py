@@ -309,8 +309,8 @@ def _comparisons_are_guards() -> bool:
     return len(trace(lambda x: x if x > 0 else -x, 1.0).guards) == 1
 
 
-# The same condition as comparisons_report's, found by trying, for the tests of what builds on
-# guards (nn.losses, nn.train): they pass wherever comparisons are guards.
+# For the tests of what builds on guards (nn.losses, nn.train): expected to fail exactly where
+# Value's comparisons are not guards, which is found by trying.
 needs_guards = pytest.mark.xfail(
     not _comparisons_are_guards(),
     reason="this backend's Value does not report its comparisons to autograd.mode yet",
