@@ -20,6 +20,8 @@ What a tape can and cannot see:
   tracing is baked into the tape as a constant. ``trace(lambda x: x * x.data, 2.0)`` records
   ``x * 2.0``, so on the sample 3.0 the tape returns 6.0 where the eager engine gives 9.0. Write
   branches as comparisons of Values, and let ``f`` compute only with Values.
+- The same goes for what ``f`` computes under ``no_grad()``: it records no graph, so its result
+  is a leaf holding the example's number (a captured leaf, which nothing updates).
 
 With the compiled core (``autograd.backend() == "native"``) the program runs in C,
 ``autograd/_native/tape.c``, each instruction a loop over the batch with the rule table's math
@@ -115,7 +117,8 @@ def trace(f: Callable[..., Value], *example: object) -> Tape:
 
     Reading ``.data`` inside ``f`` cannot be guarded: the number read on the example is baked in
     as a constant (``trace(lambda x: x * x.data, 2.0)`` replays as ``x * 2.0``, giving 6.0 on
-    the sample 3.0 where the eager engine gives 9.0).
+    the sample 3.0 where the eager engine gives 9.0). Nor can a ``no_grad()`` block inside ``f``:
+    what it computes is recorded as a leaf holding the example's number.
     """
     if not callable(f):
         raise TypeError(f"trace needs a callable, got {type(f).__name__}")

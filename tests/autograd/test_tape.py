@@ -287,6 +287,17 @@ def test_reading_data_inside_f_is_not_guarded_and_gives_the_documented_wrong_ans
     assert (x * x.data).data == 9.0
 
 
+def test_no_grad_inside_f_records_no_graph_and_gives_the_documented_wrong_answer() -> None:
+    def f(x: Value) -> Value:
+        with no_grad():
+            return x * 2.0
+
+    tape = trace(f, 1.0)
+    assert len(tape) == 0
+    assert len(tape.leaves) == 1  # the example's 2.0, a leaf that nothing updates
+    assert tape(np.array([3.0, 4.0])).tolist() == [2.0, 2.0]  # the eager engine gives 6.0, 8.0
+
+
 def test_tracing_records_a_graph_even_under_no_grad() -> None:
     with no_grad():
         tape = trace(lambda x: x * 3.0, 1.0)
