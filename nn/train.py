@@ -62,7 +62,9 @@ def train(
     (``autograd.trace``) and replayed over each batch, and the L2 term stays eager: the same
     losses and parameters as without, much faster. It needs a loss that is the mean of its
     per-sample losses (as every loss in ``nn.losses``), computed with Values rather than read
-    from ``.data``; the first batch is checked against the eager loss to make sure. A sample
+    from ``.data``; the first batch is checked against the eager loss to make sure, and before
+    any step the per-sample loss runs eagerly on every sample once, so that the loss's own
+    checks of its arguments (which a tape makes on the traced sample only) see them all. A sample
     on which the loss or the model would branch otherwise than on the traced one (a comparison
     of Values, such as the clamp of ``binary_cross_entropy``) stops training with
     ``autograd.TraceError`` naming the epoch and the sample's index in ``X``, and so does a
@@ -186,6 +188,19 @@ class _CompiledLoss:
             self.targets = np.asarray(y, dtype=np.float64)
         except TypeError:
             self.shared = None
+        self._check_every_sample()
+
+    def _check_every_sample(self) -> None:
+        """The per-sample loss, eagerly on every sample once, before any step: the loss's own
+        checks of its arguments (hinge_loss's -1/+1 targets, ...) may read .data, which a tape
+        checks on the sample it was traced on only."""
+        with no_grad():
+            for i, (x, target) in enumerate(zip(self.X.tolist(), self.y, strict=True)):
+                try:
+                    self.loss(self.model(x), target)
+                except (ArithmeticError, ValueError) as error:
+                    where = f"train(compile=True): on sample {i} of X, before any step"
+                    raise type(error)(f"{where}: {error}") from error
 
     def _trace(self, x: Any, target: Any, as_argument: bool) -> tuple[Tape, list[Value]]:
         """A tape of the per-sample loss, and the prediction nodes it recorded."""

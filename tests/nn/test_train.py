@@ -417,6 +417,28 @@ def test_compile_stops_where_a_sample_branches_otherwise_with_the_last_step_kept
     assert single(taped(X[2])).data <= y[2]  # that sample did cross its target
 
 
+@pytest.mark.parametrize(
+    ("loss", "y", "bad", "message"),
+    [
+        (hinge_loss, [1.0, -1.0, 1.0, -1.0, 1.0, 0.0], 5, r"is 0.0; targets must be -1 or \+1"),
+        (binary_cross_entropy, [1.0, 0.0, 1.0, 0.0, 2.0, 1.0], 4, r"is 2.0, outside \[0, 1\]"),
+    ],
+)
+def test_compile_checks_every_target_as_the_loss_does_not_only_the_traced_ones(
+    loss: Callable[[Any, Any], Value], y: list[float], bad: int, message: str
+) -> None:
+    X = [[0.1 * i, -0.2 * i] for i in range(6)]
+    activation = "linear" if loss is hinge_loss else "sigmoid"
+    model = MLP(2, [3, 1], output_activation=activation, seed=0)
+    with pytest.raises(ValueError, match=rf"target \d {message}"):  # its place in its batch
+        train(model, X, y, loss, epochs=2, progress=False, batch_size=2)
+    model = MLP(2, [3, 1], output_activation=activation, seed=0)
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(ValueError, match=rf"on sample {bad} of X, before any step: .* {message}"):
+        train(model, X, y, loss, epochs=2, progress=False, batch_size=2, compile=True)
+    assert [p.data for p in model.parameters()] == before
+
+
 def test_compile_names_the_sample_of_x_where_an_operation_is_undefined() -> None:
     X = [[-1.0], [-2.0], [3.0]]  # the model's prediction is negative on X[2] only
     model = MLP(1, [1], seed=0)
@@ -424,12 +446,38 @@ def test_compile_names_the_sample_of_x_where_an_operation_is_undefined() -> None
     log_loss = per_sample_mean(lambda p, t: -p.log())
     with pytest.raises(ValueError, match=r"^log of non-positive value -1.64"):
         train(model, X, [0.0] * 3, log_loss, epochs=1, progress=False, batch_size=2)
-    # in the second place of the first batch (the order is shuffled), but named by its index
     with pytest.raises(
-        ValueError, match=r"^train\(compile=True\): in epoch 0, on sample 2 of X: log of non-pos"
+        ValueError, match=r"^train\(compile=True\): on sample 2 of X, before any step: log of"
     ):
         train(model, X, [0.0] * 3, log_loss, epochs=1, progress=False, batch_size=2, compile=True)
     assert [p.data for p in model.parameters()] == before
+
+
+@pytest.mark.parametrize("batch_size", [None, 1])
+def test_compile_names_the_sample_of_x_that_a_step_takes_out_of_the_domain(
+    batch_size: int | None,
+) -> None:
+    X = [[-1.0], [-2.0]]
+    model = MLP(1, [1], seed=0)
+    too_far = per_sample_mean(lambda p, t: p.log())  # lr 1 steps over log's pole at 0
+    with pytest.raises(
+        ValueError, match=r"in epoch \d+, on sample \d of X: log of non-pos"
+    ) as caught:
+        train(
+            model,
+            X,
+            [0.0] * 2,
+            too_far,
+            SGD(model.parameters(), lr=1.0),
+            3,
+            False,
+            batch_size=batch_size,
+            compile=True,
+        )
+    found = re.search(r"sample (\d) of X: log of non-positive value (\S+)$", str(caught.value))
+    assert found is not None
+    sample, value = int(found.group(1)), float(found.group(2))
+    assert single(model(X[sample])).data == value  # the named sample is the one out of domain
 
 
 def test_compile_keeps_the_last_steps_grads_when_a_derivative_is_undefined() -> None:
