@@ -16,7 +16,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import autograd.tape
-from autograd import RULES, Tape, TraceError, Value, backend, draw_dot, no_grad, trace
+from autograd import RULES, Tape, TraceError, Value, draw_dot, no_grad, trace
 from autograd.mode import record_comparison
 from autograd.tape import DERIVATIVE_DOMAINS, _array_values, _array_vjps, _domains
 from nn import MLP, binary_cross_entropy, cross_entropy, hinge_loss, mse_loss
@@ -306,14 +306,6 @@ def test_tracing_records_a_graph_even_under_no_grad() -> None:
 
 # --- guards --------------------------------------------------------------------------------------
 
-# Guards need Value's comparisons to report to autograd.mode.record_comparison; the compiled
-# Value does not do so yet. Strict: once it does, these pass and the marker must go.
-comparisons_report = pytest.mark.xfail(
-    backend() == "native",
-    reason="the compiled Value's <, <=, >, >= do not call autograd.mode.record_comparison yet",
-    strict=True,
-)
-
 
 def _comparisons_are_guards() -> bool:
     """Whether this backend's Value reports its comparisons to a trace (the reference's does)."""
@@ -349,7 +341,6 @@ def test_guards_reported_through_record_comparison_are_checked_by_the_replay() -
     )
 
 
-@comparisons_report
 def test_a_comparison_is_a_guard_and_a_sample_on_the_other_branch_is_named() -> None:
     tape = trace(lambda x: x.log() if x > 0 else -x, 2.0)
     assert len(tape.guards) == 1
@@ -360,7 +351,6 @@ def test_a_comparison_is_a_guard_and_a_sample_on_the_other_branch_is_named() -> 
     assert "argument 0 > 0.0" in str(caught.value)
 
 
-@comparisons_report
 @pytest.mark.parametrize(
     ("f", "inside", "outside"),
     [
@@ -382,7 +372,6 @@ def test_every_comparison_is_a_guard_on_either_side(
     assert caught.value.sample == 1
 
 
-@comparisons_report
 def test_a_trace_inside_f_keeps_the_outer_traces_guards_apart() -> None:
     def f(x: Value) -> Value:
         inner = trace(lambda y: y * 2.0, 1.0)  # a tape made while tracing: no guards of its own
@@ -395,7 +384,6 @@ def test_a_trace_inside_f_keeps_the_outer_traces_guards_apart() -> None:
         outer([1.0, -1.0])
 
 
-@comparisons_report
 def test_a_guard_on_a_captured_leaf_sees_its_update() -> None:
     w = Value(1.0, "w")
     tape = trace(lambda x: x * w if w > 0 else x, 1.0)
@@ -406,7 +394,6 @@ def test_a_guard_on_a_captured_leaf_sees_its_update() -> None:
     assert caught.value.sample == 0
 
 
-@comparisons_report
 def test_a_guard_is_checked_before_the_branch_it_chose_is_computed() -> None:
     """The wrong branch's domain error does not hide the real problem."""
     tape = trace(lambda x: (x - 1.0).log() if x > 1.0 else x, 3.0)
