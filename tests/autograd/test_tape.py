@@ -307,20 +307,6 @@ def test_tracing_records_a_graph_even_under_no_grad() -> None:
 # --- guards --------------------------------------------------------------------------------------
 
 
-def _comparisons_are_guards() -> bool:
-    """Whether this backend's Value reports its comparisons to a trace (the reference's does)."""
-    return len(trace(lambda x: x if x > 0 else -x, 1.0).guards) == 1
-
-
-# For the tests of what builds on guards (nn.losses, nn.train): expected to fail exactly where
-# Value's comparisons are not guards, which is found by trying.
-needs_guards = pytest.mark.xfail(
-    not _comparisons_are_guards(),
-    reason="this backend's Value does not report its comparisons to autograd.mode yet",
-    strict=True,
-)
-
-
 def test_guards_reported_through_record_comparison_are_checked_by_the_replay() -> None:
     """What every Value's comparison does while tracing, made by hand: on either backend."""
 
@@ -401,7 +387,6 @@ def test_a_guard_is_checked_before_the_branch_it_chose_is_computed() -> None:
         tape(np.array([2.0, 0.5]))
 
 
-@needs_guards
 def test_a_tape_of_binary_cross_entropy_refuses_samples_across_its_log_clamp() -> None:
     """BCE clamps log p at -100; a tape keeps the branch it traced, so crossing it is refused."""
     tape = trace(binary_cross_entropy, 0.5, 1.0)
@@ -419,7 +404,6 @@ def test_a_tape_of_binary_cross_entropy_refuses_samples_across_its_log_clamp() -
     assert caught.value.sample == 1
 
 
-@needs_guards
 @pytest.mark.parametrize(("p", "t"), [(0.5, 2.0), (0.5, -0.5), (1.5, 1.0), (math.nan, 1.0)])
 def test_a_tape_of_binary_cross_entropy_refuses_what_is_not_a_probability(
     p: float, t: float

@@ -26,7 +26,6 @@ from nn import (
 )
 from nn.datasets import make_moons, make_spiral
 from nn.optim import Optimizer
-from tests.autograd.test_tape import needs_guards
 
 
 def single(out: Value | list[Value]) -> Value:
@@ -396,7 +395,6 @@ def per_sample_mean(term: Callable[[Value, Any], Value]) -> Callable[[object, ob
 branching_loss = per_sample_mean(lambda p, t: (p - t) ** 2 if p - t > 0 else 3.0 * (p - t) ** 2)
 
 
-@needs_guards
 def test_compile_stops_where_a_sample_branches_otherwise_with_the_last_step_kept() -> None:
     X, y = [[1.0], [2.0], [3.0]], [-3.0, -2.0, -1.7]  # each prediction starts above its target
     taped, eager = MLP(1, [1], seed=0), MLP(1, [1], seed=0)
