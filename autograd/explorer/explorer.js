@@ -118,14 +118,51 @@
 
   // --- the rule table ----------------------------------------------------------------------
 
+  // The letters the explanations write, none of them a node's label: micrograd's own example
+  // names its nodes a, b, c, ..., L, which must not be read as the rule table's operands a and b,
+  // a consumer c or an output L.
+  const LETTERS = (() => {
+    const taken = new Set(labelCount.keys());
+    const pick = (...candidates) => {
+      const letter = candidates.find((l) => !taken.has(l)) || candidates[candidates.length - 1];
+      taken.add(letter);
+      return letter;
+    };
+    const output = pick("L", "F", "J", "Q");
+    const node = pick("v", "z", "w", "h");
+    const consumer = pick("c", "k", "m", "r");
+    const pairs = [["a", "b"], ["p", "q"], ["u", "w"], ["g", "h"], ["α", "β"]];
+    const operands = pairs.find((pair) => pair.every((l) => !taken.has(l))) || pairs[4];
+    return { output, node, consumer, operands };
+  })();
+
   // d(result)/d(operand k) as the rule table writes it: binary rules list both, comma-separated.
+  // The table's operands a and b are written with LETTERS.operands.
   function partialFormula(op, k) {
     const rule = DATA.rules[op];
+    const [a, b] = LETTERS.operands;
+    const rename = (text) => text.replace(/\b[ab]\b/g, (l) => (l === "a" ? a : b));
     const parts = rule.formula.split(", ");
-    const letter = "ab"[k];
-    const result = INFIX.has(op) ? "(a " + op + " b)" : op + "(a)";
+    const result = INFIX.has(op) ? "(" + a + " " + op + " " + b + ")" : op + "(" + a + ")";
     const formula = parts.length === rule.arity ? parts[k] : rule.formula;
-    return "∂" + result + "/∂" + letter + " = " + formula;
+    return "∂" + result + "/∂" + LETTERS.operands[k] + " = " + rename(formula);
+  }
+
+  // A name as one side of ∂x/∂y: bracketed when it is an expression, as the command names an
+  // output ("∂(x*y + x)/∂x").
+  function atom(name) {
+    let depth = 0;
+    for (const ch of name) {
+      if (ch === "(" || ch === "[") depth += 1;
+      else if (ch === ")" || ch === "]") depth -= 1;
+      else if (depth === 0 && " +-*/".includes(ch)) return "(" + name + ")";
+    }
+    return name;
+  }
+
+  // Numbers added up, a negative one after the first in brackets: "3.000 + (-5.000)".
+  function sumText(values) {
+    return values.map((x, k) => (k > 0 && x < 0 ? "(" + precise(x) + ")" : precise(x))).join(" + ");
   }
 
   // --- the model: the sweeps for the chosen output -----------------------------------------
@@ -198,14 +235,15 @@
   // --- explanations ------------------------------------------------------------------------
 
   function dOutput(i) {
-    return "∂" + nameOf(model.t) + "/∂" + nameOf(i);
+    return "∂" + atom(nameOf(model.t)) + "/∂" + atom(nameOf(i));
   }
 
   // A name short enough to write in a formula, else the letter given.
   const symbol = (i, letter) => {
     const name = nameOf(i);
-    return name.startsWith("[") || name.length > 24 ? letter : name;
+    return name.startsWith("[") || name.length > 24 ? letter : atom(name);
   };
+  const compact = (text) => text.replace(/ /g, "");
 
   // How c was computed from its operands, with node i written as v.
   function recipe(c, i, v) {
@@ -218,11 +256,15 @@
 
   function explainText(i) {
     const m = model;
-    const L = symbol(m.t, "L");
-    const v = symbol(i, "v");
+    const L = symbol(m.t, LETTERS.output);
+    const v = symbol(i, LETTERS.node);
+    const c = LETTERS.consumer;
+    const [a, b] = LETTERS.operands;
     const where = [];
-    if (L === "L") where.push("  where L is the output, " + nameOf(m.t));
-    if (v === "v") where.push("  where v is " + nameOf(i));
+    if (L === LETTERS.output && L !== nameOf(m.t)) {
+      where.push("  where " + L + " is the output, " + nameOf(m.t));
+    }
+    if (v === LETTERS.node && v !== nameOf(i)) where.push("  where " + v + " is " + nameOf(i));
     if (i === m.t) {
       const why = L + " is the output: the backward sweep starts here, with grad 1.";
       return ["∂" + L + "/∂" + L + " = 1", ...where, why].join("\n");
@@ -234,29 +276,31 @@
     const uses = consumers[i].filter(({ c }) => m.inGraph[c]);
     const count = uses.length + (uses.length === 1 ? " term" : " terms");
     const lines = [
-      "∂" + L + "/∂" + v + " = Σ over the consumers c of " + v + ": " +
-        "∂" + L + "/∂c · ∂c/∂" + v + " (" + count + ")",
+      "∂" + L + "/∂" + v + " = Σ over the consumers " + c + " of " + v + ": " +
+        "∂" + L + "/∂" + c + " · ∂" + c + "/∂" + v + " (" + count + ")",
       ...where,
     ];
     const terms = [];
-    for (const { c, k } of uses) {
-      const upstream = m.final[c];
-      const local = nodes[c].local[k];
+    for (const { c: user, k } of uses) {
+      const upstream = m.final[user];
+      const local = nodes[user].local[k];
       terms.push(upstream * local);
-      const made = recipe(c, i, v);
-      const cName = symbol(c, "") && nameOf(c) !== made ? nameOf(c) + " = " : "";
-      const operands = nodes[c].parents.map((p, j) => "ab"[j] + " = " + (p === i ? v : nameOf(p)));
+      const made = recipe(user, i, v);
+      const named = symbol(user, "") && compact(nameOf(user)) !== compact(made);
+      const cName = named ? nameOf(user) + " = " : "";
+      const operands = nodes[user].parents.map(
+        (p, j) => [a, b][j] + " = " + (p === i ? v : nameOf(p))
+      );
       lines.push(
-        "  c = " + cName + made + ": " + partialFormula(nodes[c].op, k) +
+        "  " + c + " = " + cName + made + ": " + partialFormula(nodes[user].op, k) +
           ", with " + operands.join(", ")
       );
       lines.push(
-        "    ∂" + L + "/∂c · ∂c/∂" + v + " = " + precise(upstream) + " × " + precise(local) +
-          " = " +
-          precise(upstream * local)
+        "    ∂" + L + "/∂" + c + " · ∂" + c + "/∂" + v + " = " + precise(upstream) + " × " +
+          precise(local) + " = " + precise(upstream * local)
       );
     }
-    const sum = terms.length > 1 ? terms.map(precise).join(" + ") + " = " : "";
+    const sum = terms.length > 1 ? sumText(terms) + " = " : "";
     lines.push("∂" + L + "/∂" + v + " = " + sum + precise(m.final[i]));
     return lines.join("\n");
   }
@@ -318,7 +362,7 @@
       const arrived = before.got[p] + uses;
       lines.push(
         "  to " + nameOf(p) + ": " + precise(g) + " × " + precise(nodes[i].local[k]) + " = " +
-          precise(share) + ", so its grad is " + precise(previous) + " + " + precise(share) +
+          precise(share) + ", so its grad is " + sumText([previous, share]) +
           " = " + precise(next) + " " + progress(arrived, m.expected[p])
       );
     });

@@ -209,8 +209,10 @@ def test_explain_gives_the_chain_rule_sum_with_its_numbers(page: Page) -> None:
     assert len(products) == 2
     for shown, term in zip(products, expected_terms, strict=True):
         assert shown == pytest.approx(list(term), rel=5e-4)
-    assert f"∂(a * b)/∂a = {RULES['*'].formula.split(', ')[0]}" in text
-    assert f"∂(a * b)/∂b = {RULES['*'].formula.split(', ')[1]}" in text
+    # The rule table's formula for *, "b, a", with its operands written p and q: b is a node.
+    assert RULES["*"].formula == "b, a"
+    assert "∂(p * q)/∂p = q, with p = x, q = w" in text
+    assert "∂(p * q)/∂q = p, with p = [tanh node, data " in text
     assert numbers(lines[-1])[-1] == pytest.approx(dx, rel=5e-4)
     # At least four significant digits everywhere: 1 is written 1.000.
     assert "1.000 ×" in text
@@ -223,6 +225,81 @@ def test_explain_gives_the_chain_rule_sum_with_its_numbers(page: Page) -> None:
     ActionChains(page.driver).move_to_element(page.node(order.index(x))).perform()
     assert page.element("explain-text").text.startswith(text.splitlines()[0])
     assert numbers(page.element("explain-title").text)[-1] == pytest.approx(dx, rel=5e-4)
+    assert page.errors() == []
+
+
+def micrograd_example() -> Value:
+    """micrograd's first example: L = (a b + c) f, every node named with a single letter."""
+    a, b, c, f = Value(2.0, "a"), Value(-3.0, "b"), Value(10.0, "c"), Value(-2.0, "f")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    loss = d * f
+    loss.label = "L"
+    return loss
+
+
+def test_explain_keeps_its_letters_apart_from_the_nodes_names(
+    driver: WebDriver, tmp_path: Path
+) -> None:
+    """Nodes named a, b, c and L: the formula's letters and the consumer's letter change so that
+    no letter means two things, and the output's own name is not explained as "where L is L"."""
+    path = explore(micrograd_example(), tmp_path / "micrograd.html")
+    assert isinstance(path, Path)
+    page = Page(driver, path)
+    assert page.api("explain('c')").splitlines() == [
+        "∂L/∂c = Σ over the consumers k of c: ∂L/∂k · ∂k/∂c (1 term)",
+        "  k = d = e + c: ∂(p + q)/∂q = 1, with p = e, q = c",
+        "    ∂L/∂k · ∂k/∂c = -2.000 × 1.000 = -2.000",
+        "∂L/∂c = -2.000",
+    ]
+    assert page.api("explain('a')").splitlines() == [
+        "∂L/∂a = Σ over the consumers k of a: ∂L/∂k · ∂k/∂a (1 term)",
+        "  k = e = a * b: ∂(p * q)/∂p = q, with p = a, q = b",
+        "    ∂L/∂k · ∂k/∂a = -2.000 × -3.000 = 6.000",
+        "∂L/∂a = 6.000",
+    ]
+    assert page.api("explain('L')").splitlines()[0] == "∂L/∂L = 1"
+    for label in "abcdefL":
+        assert "where" not in page.api("explain(arguments[0])", label)
+    assert page.errors() == []
+
+
+def test_an_output_named_by_its_expression_is_bracketed(driver: WebDriver, tmp_path: Path) -> None:
+    """The command names the output by its expression: ∂(x*y + x)/∂x, not ∂x*y + x/∂x."""
+    x, y = Value(2.0, "x"), Value(3.0, "y")
+    out = x * y + x
+    out.label = "x*y + x"
+    path = explore(out, tmp_path / "expression.html")
+    assert isinstance(path, Path)
+    page = Page(driver, path)
+    text = page.api("explain('x')")
+    assert text.splitlines()[0].startswith("∂(x*y + x)/∂x = Σ over the consumers c of x")
+    assert text.splitlines()[-1] == "∂(x*y + x)/∂x = 3.000 + 1.000 = 4.000"
+    assert "x*y + x = x * y + x" not in text  # the recipe is not written out twice
+    # No node is named a or b: the rule table's formula as it is written there.
+    assert "  c = x * y: ∂(a * b)/∂a = b, with a = x, b = y" in text.splitlines()
+    page.node(0).click()
+    assert page.element("explain-title").text == "∂(x*y + x)/∂x = 4.000"
+    assert page.errors() == []
+
+
+def test_negative_terms_of_a_sum_are_bracketed(driver: WebDriver, tmp_path: Path) -> None:
+    x = Value(2.0, "x")
+    y = x * 3.0 - x * 5.0
+    y.label = "y"
+    path = explore(y, tmp_path / "negative.html")
+    assert isinstance(path, Path)
+    page = Page(driver, path)
+    assert page.api("explain('x')").splitlines()[-1] == "∂y/∂x = 3.000 + (-5.000) = -2.000"
+    page.api("setMode('backward')")
+    captions = []
+    for k in range(page.api("steps('backward')")):
+        page.api(f"step({k})")
+        captions.append(page.api("caption()"))
+    assert any("+ (-5.000) = " in caption for caption in captions), captions
+    assert not any("+ -" in caption for caption in captions), captions
     assert page.errors() == []
 
 
