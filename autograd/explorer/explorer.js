@@ -403,6 +403,7 @@
       (g.dataset.kind === "op" ? view.opGroup : view.valueGroup)[i] = g;
       if (g.dataset.box && g.dataset.kind === "value") view.boxes.set(i, g.dataset.box);
     });
+    view.boxed = new Set(view.boxes.values()); // the ids of the neurons drawn as boxes
     view.gradText = view.valueGroup.map((g) => (g ? g.querySelector("text.grad") : null));
     svg.querySelectorAll("g.edge").forEach((g) => {
       const from = Number(g.dataset.from);
@@ -426,8 +427,17 @@
   }
 
   const container = document.getElementById("graph");
+  // The views by name: "detail", "overview", and "open:ID" for the drawing with neuron
+  // cluster ID open among the other neurons' boxes.
   const views = {};
-  for (const el of document.querySelectorAll("#graph .view")) views[el.dataset.view] = makeView(el);
+  for (const el of document.querySelectorAll("#graph .view")) {
+    const made = makeView(el);
+    if (el.dataset.open) {
+      const cluster = DATA.clusters.find((c) => c.id === el.dataset.open);
+      made.name = "neuron " + cluster.scope;
+      views["open:" + cluster.id] = made;
+    } else views[el.dataset.view] = made;
+  }
   let view = views.overview || views.detail;
   for (const v of Object.values(views)) v.container.hidden = v !== view;
   // clusterOf[i]: the neuron cluster that node i is drawn inside in the overview.
@@ -527,18 +537,22 @@
     }
   }
 
-  // Leave the overview for the detail view; with a neuron's id, every other neuron stays
-  // collapsed there and the view scrolls to that one.
+  // Open the neuron cluster id: its own drawing, the others boxes, when the page has one; else
+  // the detail view with every other neuron collapsed in place. With no id, open every neuron.
+  // The window then scrolls to the opened neuron's output, which takes the focus.
   function expand(id) {
-    const detail = views.detail;
-    for (const c of detail.covers) (id === undefined || c.id === id ? uncover : cover)(c);
-    showView(detail);
-    const chosen = detail.covers.find((c) => c.id === id);
-    if (chosen) {
-      const group = detail.svg.querySelector('g[data-cluster="' + id + '"]');
-      if (group) centre(group);
-      const output = detail.valueGroup[chosen.output];
-      if (output) output.focus({ preventScroll: true });
+    const opened = views["open:" + id];
+    if (opened) showView(opened);
+    else {
+      const detail = views.detail;
+      for (const c of detail.covers) (id === undefined || c.id === id ? uncover : cover)(c);
+      showView(detail);
+    }
+    const cluster = DATA.clusters.find((c) => c.id === id);
+    const output = cluster ? view.valueGroup[cluster.output] : null;
+    if (output) {
+      output.scrollIntoView({ block: "center", inline: "center" });
+      output.focus({ preventScroll: true });
     }
   }
 
@@ -606,7 +620,7 @@
     const focus = hovered !== null ? hovered : pinned;
     const path = focus === null ? null : pathToOutput(focus);
     // In the overview, a step inside a neuron lights up the neuron's box.
-    const inBox = (i) => (v.boxes.size && clusterOf[i] ? clusterOf[i].output : i);
+    const inBox = (i) => (clusterOf[i] && v.boxed.has(clusterOf[i].id) ? clusterOf[i].output : i);
     const currentShown = inBox(current);
     for (let i = 0; i < N; i++) {
       const g = v.valueGroup[i];
@@ -665,7 +679,7 @@
     if (views.overview) {
       ui.toggleClusters.hidden = false;
       const overview = view === views.overview;
-      ui.toggleClusters.textContent = overview ? "Expand all neurons" : "Collapse neurons";
+      ui.toggleClusters.textContent = overview ? "Expand all neurons" : "Collapse all neurons";
     }
     showExplanation();
   }
@@ -693,19 +707,6 @@
       container.scrollTop += box.bottom - frame.bottom + margin;
     }
     else if (box.top < frame.top + margin) container.scrollTop -= frame.top + margin - box.top;
-  }
-
-  // Scroll the graph so that el is in the middle, or its top left corner in view if it is
-  // larger than the view.
-  function centre(el) {
-    const box = el.getBoundingClientRect();
-    const frame = container.getBoundingClientRect();
-    const middle = (start, size, frameStart, frameSize) =>
-      size > frameSize ? start - frameStart - 24 : start + size / 2 - (frameStart + frameSize / 2);
-    const dx = middle(box.left, box.width, frame.left, frame.width);
-    const dy = middle(box.top, box.height, frame.top, frame.height);
-    container.scrollLeft += dx;
-    container.scrollTop += dy;
   }
 
   function drawBadges(current) {

@@ -427,40 +427,118 @@ def test_hostile_labels_stay_text(driver: WebDriver, tmp_path: Path) -> None:
     assert page.errors() == []
 
 
-def test_an_mlp_opens_on_its_neurons_and_a_click_expands_one(
-    driver: WebDriver, tmp_path: Path
-) -> None:
+def mlp_page(tmp_path: Path) -> tuple[list[Value], Path]:
     model = MLP(2, [4, 4, 1], seed=0)
     y = model([0.5, -1.0])
     assert isinstance(y, Value)
     y.label = "y"
-    order = topological_order(y)
     path = explore(y, tmp_path / "mlp.html")
     assert isinstance(path, Path)
+    y.backward()
+    return topological_order(y), path
+
+
+FIRST_BOX = ".view[data-view=overview] g[data-box][data-kind=value]"
+IN_WINDOW = """const box = arguments[0].getBoundingClientRect();
+    return box.top >= 0 && box.left >= 0 && box.bottom <= innerHeight && box.right <= innerWidth;"""
+
+
+def test_an_mlp_opens_on_its_neurons_and_a_click_opens_one_among_the_others(
+    driver: WebDriver, tmp_path: Path
+) -> None:
+    order, path = mlp_page(tmp_path)
     page = Page(driver, path)
     assert page.api("view()") == "overview"
-    first_box = ".view[data-view=overview] g[data-box][data-kind=value]"
-    boxes = page.js("return document.querySelectorAll(arguments[0]).length", first_box)
+    boxes = page.js("return document.querySelectorAll(arguments[0]).length", FIRST_BOX)
     assert boxes == 9
     page.api("setMode('backward')")
     page.press("END")
     # Each box shows its neuron's output grad, as the sweep left it.
-    y.backward()
-    box = page.js("return Number(document.querySelector(arguments[0]).dataset.node)", first_box)
+    box = page.js("return Number(document.querySelector(arguments[0]).dataset.node)", FIRST_BOX)
     assert page.grad_text(box, "overview") == f"grad {order[box].grad:.4g}"
-    page.js(
-        "document.querySelector(arguments[0]).dispatchEvent(new MouseEvent('click'))", first_box
+    scope = order[box].scope
+    page.js("document.querySelector(arguments[0]).dispatchEvent(new MouseEvent('click'))", FIRST_BOX)
+    # Its own drawing: the neuron's every Value, the other eight neurons still boxes.
+    assert page.api("view()") == f"neuron {scope}"
+    shown = ".view[data-view=open]:not([hidden])"
+    members = [i for i, node in enumerate(order) if node.scope == scope]
+    drawn = page.js(
+        "return [...document.querySelectorAll(arguments[0] + ' g[data-kind=value]')]"
+        ".filter(g => !g.dataset.box).map(g => Number(g.dataset.node))",
+        shown,
     )
+    assert set(members) <= set(drawn)
+    others = page.js(
+        "return new Set([...document.querySelectorAll(arguments[0] + ' g[data-box]')]"
+        ".map(g => g.dataset.box)).size",
+        shown,
+    )
+    assert others == 8
+    output = page.js(
+        "return document.querySelector(arguments[0] + ' g[data-node=\"' + arguments[1] + "
+        "'\"][data-kind=value]')",
+        shown,
+        box,
+    )
+    assert page.js(IN_WINDOW, output)  # scrolled to, not left below the fold
+    assert page.js("return document.activeElement === arguments[0]", output)
+    assert page.js("return arguments[0].querySelector('text.grad').textContent", output) == (
+        f"grad {order[box].grad:.4g}"
+    )
+    page.element("toggle-clusters").click()
+    assert page.api("view()") == "overview"
+    page.element("toggle-clusters").click()
+    assert page.api("view()") == "detail"
+    for i, node in enumerate(order):
+        assert page.api("grad(arguments[0])", i) == pytest.approx(node.grad, rel=1e-9, abs=1e-15)
+    assert page.errors() == []
+
+
+def test_without_a_drawing_of_its_own_a_neuron_opens_in_the_full_drawing(
+    driver: WebDriver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over OPEN_VIEWS_UP_TO neurons: the detail view, with the other neurons covered."""
+    import importlib
+
+    # autograd.explore is also the function's name: the module, by its full name.
+    monkeypatch.setattr(importlib.import_module("autograd.explore"), "OPEN_VIEWS_UP_TO", 0)
+    order, path = mlp_page(tmp_path)
+    page = Page(driver, path)
+    assert page.js("return document.querySelectorAll('.view[data-view=open]').length") == 0
+    page.api("setMode('backward')")
+    page.press("END")
+    box = page.js("return Number(document.querySelector(arguments[0]).dataset.node)", FIRST_BOX)
+    page.js("document.querySelector(arguments[0]).dispatchEvent(new MouseEvent('click'))", FIRST_BOX)
     assert page.api("view()") == "detail"
     covers = page.js(
         "return document.querySelectorAll('.view[data-view=detail] g.collapsed').length"
     )
     assert covers == 8  # the other neurons stay collapsed
     assert page.grad_text(box) == f"grad {order[box].grad:.4g}"
+    assert page.js(IN_WINDOW, page.node(box))
     page.element("toggle-clusters").click()
     assert page.api("view()") == "overview"
-    for i, node in enumerate(order):
-        assert page.api("grad(arguments[0])", i) == pytest.approx(node.grad, rel=1e-9, abs=1e-15)
+    assert page.errors() == []
+
+
+def test_a_wide_drawing_opens_readable_and_zooms(driver: WebDriver, tmp_path: Path) -> None:
+    """The whole MLP is far wider than the window: it opens at a size whose text can be read
+    (the graph scrolls), and the zoom buttons change its size."""
+    _, path = mlp_page(tmp_path)
+    page = Page(driver, path)
+    page.element("toggle-clusters").click()
+    assert page.api("view()") == "detail"
+    svg = ".view[data-view=detail] svg"
+    width = "return document.querySelector(arguments[0]).getBoundingClientRect().width"
+    text = "return document.querySelector(arguments[0] + ' text.grad').getBoundingClientRect().height"
+    assert page.js(width, svg) > page.js("return document.getElementById('graph').clientWidth")
+    assert page.js(text, svg) >= 8  # 11-point text at 60% at least
+    before = page.js(width, svg)
+    page.element("zoom-in").click()
+    assert page.js(width, svg) == pytest.approx(1.25 * before, rel=0.01)
+    page.element("zoom-out").click()
+    page.element("zoom-out").click()
+    assert page.js(width, svg) == pytest.approx(before / 1.25, rel=0.01)
     assert page.errors() == []
 
 
