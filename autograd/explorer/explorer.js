@@ -404,6 +404,12 @@
       if (g.dataset.box && g.dataset.kind === "value") view.boxes.set(i, g.dataset.box);
     });
     view.boxed = new Set(view.boxes.values()); // the ids of the neurons drawn as boxes
+    // Where the nodes are, for the badges to keep off.
+    view.obstacles = [...svg.querySelectorAll("g[data-node]")].map((g) => g.getBBox());
+    view.texts = [...svg.querySelectorAll("g[data-node] text")].map((t) => t.getBBox());
+    // The drawing's extent: Graphviz's background polygon (text can reach beyond it).
+    const background = view.graphGroup.querySelector(":scope > polygon");
+    view.bounds = (background || view.graphGroup).getBBox();
     view.gradText = view.valueGroup.map((g) => (g ? g.querySelector("text.grad") : null));
     svg.querySelectorAll("g.edge").forEach((g) => {
       const from = Number(g.dataset.from);
@@ -444,18 +450,68 @@
   const clusterOf = new Array(N).fill(null);
   for (const c of DATA.clusters) if (c.neuron) for (const i of c.members) clusterOf[i] = c;
 
-  function badge(edge, text) {
+  // What travels along an edge this step ("0.6347 × -2 = -1.269"), written in a badge by the
+  // edge's label. A badge is wider than the label Graphviz made room for, so it goes to the
+  // nearest spot along the edge, or above or below it, where it covers no node and no other
+  // badge (placed: those of this step), with a line back to the label when it had to move.
+  function badge(edge, text, placed) {
     const box = view.labelBox.get(edge);
     if (!edge || !box) return;
     const g = svgElement("g", { class: "badge" }, view.badges);
-    const cx = box.x + box.width / 2;
-    const cy = box.y + box.height / 2;
-    const label = svgElement("text", { x: cx, y: cy + 4, "text-anchor": "middle" }, g);
+    const label = svgElement("text", { "text-anchor": "middle" }, g);
     label.textContent = text;
     const width = label.getComputedTextLength() + 10;
-    const rect = svgElement("rect", { x: cx - width / 2, y: cy - 9, width, height: 18, rx: 4 });
-    g.insertBefore(rect, label);
+    const height = 18;
+    const anchor = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    const spot = freeSpot(edge, anchor, width, height, placed);
+    if (Math.hypot(spot.x - anchor.x, spot.y - anchor.y) > height / 2) {
+      const line = { x1: anchor.x, y1: anchor.y, x2: spot.x, y2: spot.y, class: "leader" };
+      g.insertBefore(svgElement("line", line), label);
+    }
+    const rect = { x: spot.x - width / 2, y: spot.y - height / 2, width, height };
+    g.insertBefore(svgElement("rect", { ...rect, rx: 4 }), label);
+    label.setAttribute("x", String(spot.x));
+    label.setAttribute("y", String(spot.y + 4));
+    placed.push(rect);
     travel(edge);
+  }
+
+  const overlap = (a, b) =>
+    Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x)) *
+    Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
+
+  // Near the label, along the edge, or a few rows above or below: a spot inside the drawing
+  // where the badge hides no text and no other badge, and as little of any node as can be.
+  function freeSpot(edge, anchor, width, height, placed) {
+    const path = edge.querySelector("path");
+    const bases = [anchor];
+    if (path && path.getTotalLength) {
+      const length = path.getTotalLength();
+      for (const f of [0.5, 0.35, 0.65, 0.2, 0.8]) bases.push(path.getPointAtLength(f * length));
+    }
+    const bounds = view.bounds;
+    let best = anchor;
+    let bestScore = Infinity;
+    for (const base of bases) {
+      for (let row = -3; row <= 3; row++) {
+        const p = { x: base.x, y: base.y + row * (height + 4) };
+        const rect = { x: p.x - width / 2 - 2, y: p.y - height / 2 - 2, width: width + 4, height: height + 4 };
+        const inside = rect.x >= bounds.x && rect.y >= bounds.y &&
+          rect.x + rect.width <= bounds.x + bounds.width &&
+          rect.y + rect.height <= bounds.y + bounds.height;
+        if (!inside) continue;
+        if (view.texts.some((b) => overlap(rect, b) > 0) || placed.some((b) => overlap(rect, b) > 0)) {
+          continue;
+        }
+        const covered = view.obstacles.reduce((sum, b) => sum + overlap(rect, b), 0);
+        const score = Math.hypot(p.x - anchor.x, p.y - anchor.y) + covered / 20;
+        if (score < bestScore) {
+          best = p;
+          bestScore = score;
+        }
+      }
+    }
+    return best; // with nowhere free nearby, on the label, as Graphviz placed it
   }
 
   const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
@@ -711,17 +767,20 @@
 
   function drawBadges(current) {
     view.badges.replaceChildren();
+    const placed = [];
     const n = nodes[current];
     const edges = view.inEdge[current];
     if (mode === "backward" && stepIndex > 0) {
       const g = model.snaps[stepIndex - 1].grad[current];
       n.parents.forEach((p, k) => {
-        badge(edges[k], short(g) + " × " + short(n.local[k]) + " = " + short(g * n.local[k]));
+        const share = short(g) + " × " + short(n.local[k]) + " = " + short(g * n.local[k]);
+        badge(edges[k], share, placed);
       });
     } else if (mode === "forward" && DATA.tangents) {
       n.parents.forEach((p, k) => {
         const t = nodes[p].tangent;
-        badge(edges[k], short(n.local[k]) + " × " + short(t) + " = " + short(n.local[k] * t));
+        const term = short(n.local[k]) + " × " + short(t) + " = " + short(n.local[k] * t);
+        badge(edges[k], term, placed);
       });
     }
   }

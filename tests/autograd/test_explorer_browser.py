@@ -542,6 +542,56 @@ def test_a_wide_drawing_opens_readable_and_zooms(driver: WebDriver, tmp_path: Pa
     assert page.errors() == []
 
 
+OVERLAPS = """const view = document.querySelector('.view:not([hidden])');
+    const box = (el) => el.getBBox();
+    const badges = [...view.querySelectorAll('.badge rect')].map(box);
+    const texts = [...view.querySelectorAll('g[data-node] text')].map(box);
+    const drawing = box(view.querySelector('g.graph > polygon'));
+    const meet = (a, b) => a.x < b.x + b.width - 0.5 && b.x < a.x + a.width - 0.5 &&
+      a.y < b.y + b.height - 0.5 && b.y < a.y + a.height - 0.5;
+    const found = [];
+    badges.forEach((a, k) => {
+      badges.slice(k + 1).forEach((b) => meet(a, b) && found.push('two badges'));
+      texts.forEach((t) => meet(a, t) && found.push('a badge on a number or a name'));
+      const inside = a.x >= drawing.x && a.y >= drawing.y &&
+        a.x + a.width <= drawing.x + drawing.width && a.y + a.height <= drawing.y + drawing.height;
+      if (!inside) found.push('a badge outside the drawing');
+    });
+    return [badges.length, found];"""
+
+
+@pytest.mark.parametrize("which", ["example", "neuron", "tangents"])
+def test_the_badges_cover_no_node_and_no_other_badge(
+    driver: WebDriver, tmp_path: Path, which: str
+) -> None:
+    """What travels along the edges is written where it can be read: at each step of either
+    sweep, no badge hides a node's text or another badge, or lies outside the drawing (the
+    demo's neuron has edges shorter than a badge)."""
+    if which == "neuron":
+        root = MLP(2, [1], seed=0)([0.5, -1.0])
+        assert isinstance(root, Value)
+        root.label = "out"
+        path = explore(root, tmp_path / "neuron.html")
+        modes = ["backward"]
+    else:
+        y, _, x, w, _ = example()
+        tangents = {x: 1.0, w: 0.5} if which == "tangents" else None
+        path = explore(y, tmp_path / "example.html", tangents=tangents)
+        modes = ["forward"] if tangents else ["backward"]
+    assert isinstance(path, Path)
+    page = Page(driver, path)
+    for mode in modes:
+        page.api(f"setMode('{mode}')")
+        drawn = 0
+        for k in range(1, page.api(f"steps('{mode}')")):
+            page.api(f"step({k})")
+            count, found = page.js(OVERLAPS)
+            assert found == [], (mode, k, found)
+            drawn += count
+        assert drawn > 0
+    assert page.errors() == []
+
+
 def test_the_screenshot_shows_the_drawn_graph(page: Page) -> None:
     import numpy as np
     from matplotlib.image import imread
