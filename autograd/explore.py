@@ -445,6 +445,7 @@ def _mark_grad_cell(group: ET.Element, grad_width: int) -> None:
         xs = {p.split(",")[0] for p in (polygon.get("points") or "").split()}
         if len(xs) == 1:
             rules.append(float(xs.pop()))
+            polygon.set("class", "rule")  # not the node's outline, which the page restyles
     texts = group.findall(f"{_SVG}text")
     if not rules or not texts:
         return

@@ -176,6 +176,17 @@ def test_backward_steps_send_grad_times_local_derivative_along_each_edge(
     assert page.errors() == []
 
 
+def test_the_current_node_is_outlined_and_its_cells_keep_their_thin_rules(page: Page) -> None:
+    current = ".view g.is-current[data-kind=value]"
+    widths = page.js(
+        "return [...document.querySelector(arguments[0]).children].filter(el => el.tagName ="
+        "== 'polygon').map(el => [el.classList.contains('rule'), getComputedStyle(el).strokeWidth])",
+        current,
+    )
+    assert [width for rule, width in widths if not rule] == ["3px"]  # the outline
+    assert [width for rule, width in widths if rule] == ["1px", "1px"]  # name | data | grad
+
+
 def test_a_sum_still_building_is_shown_as_such(page: Page) -> None:
     """x's grad has two terms: after the first arrives, its cell shows the partial sum."""
     y, n, x, *_ = example()
