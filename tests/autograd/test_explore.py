@@ -333,6 +333,49 @@ def test_no_label_can_inject_markup_or_script(label: str) -> None:
     assert first_line.split("\x00")[0] in shown
 
 
+@pytest.mark.parametrize("label", HOSTILE)
+def test_no_scope_can_inject_markup_into_the_collapsed_drawings(label: str) -> None:
+    """A neuron's scope is drawn in the overview's box and in its own open drawing too."""
+    x = Value(1.0, "x")
+    w = Value(2.0, "w")
+    w.scope = label
+    y = (w * x).tanh()
+    y.scope = label
+    page = explore(y, collapse_over=1)
+    assert isinstance(page, Explorer)
+    tags = parsed(page.html)
+    names = [tag for tag, _ in tags.tags]
+    assert names.count("script") == 2 and "img" not in names
+    assert not any(name.startswith("on") for _, attrs in tags.tags for name in attrs)
+    divs = [attrs for tag, attrs in tags.tags if tag == "div" and "data-view" in attrs]
+    assert [attrs["data-view"] for attrs in divs] == ["detail", "overview", "open"]
+    assert names.count("svg") == 3
+    clusters = page_data(page.html)["clusters"]
+    assert isinstance(clusters, list)
+    assert [c["scope"] for c in clusters] == [label]  # to the script as data, unchanged
+
+
+def test_each_neuron_gets_a_drawing_of_its_own_with_the_others_boxed() -> None:
+    model = MLP(2, [4, 4, 1], seed=0)
+    y = model([0.5, -1.0])
+    assert isinstance(y, Value)
+    page = explore(y)
+    assert isinstance(page, Explorer)
+    clusters = page_data(page.html)["clusters"]
+    assert isinstance(clusters, list)
+    neurons = {c["id"]: c for c in clusters if c["neuron"]}
+    found = re.findall(
+        r'<div class="view" data-view="open" data-open="(\w+)">\s*(<svg.*?</svg>)', page.html, re.S
+    )
+    assert sorted(id for id, _ in found) == sorted(neurons)
+    for id, svg in found:
+        drawn = ET.fromstring(svg)
+        boxed = {g.get("data-box") for g in drawn.iter(f"{SVG}g") if g.get("data-box")}
+        assert boxed == set(neurons) - {id}
+        shown = {int(g.get("data-node", "")) for g in drawn.iter(f"{SVG}g") if g.get("data-node")}
+        assert set(neurons[id]["members"]) <= shown
+
+
 # --- limits and arguments --------------------------------------------------------------------
 
 
