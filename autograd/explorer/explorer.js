@@ -682,7 +682,9 @@
       const g = v.valueGroup[i];
       if (!g) continue;
       const outside = !m.inGraph[i];
-      const pending = mode === "forward" && !outside && m.position[i] > stepIndex;
+      // A box whose neuron the current step is inside is lit, not pending.
+      const pending =
+        mode === "forward" && !outside && m.position[i] > stepIndex && i !== currentShown;
       const [text, kind] = gradState(i);
       fitText(v.gradText[i], text);
       v.gradText[i].setAttribute("class", "grad " + kind);

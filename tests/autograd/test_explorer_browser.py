@@ -505,6 +505,21 @@ def test_an_mlp_opens_on_its_neurons_and_a_click_opens_one_among_the_others(
     assert page.errors() == []
 
 
+def test_the_box_of_the_neuron_being_computed_is_not_faded(
+    driver: WebDriver, tmp_path: Path
+) -> None:
+    """Forward step 0 computes a node inside a neuron: its box is lit, not faded as pending."""
+    order, path = mlp_page(tmp_path)
+    page = Page(driver, path)
+    assert page.api("view()") == "overview"
+    lit = page.js(
+        "const g = document.querySelector('.view[data-view=overview] g.is-current[data-box]');"
+        "return g && [g.classList.contains('is-pending'), getComputedStyle(g).opacity]"
+    )
+    assert lit == [False, "1"]
+    assert page.errors() == []
+
+
 def test_without_a_drawing_of_its_own_a_neuron_opens_in_the_full_drawing(
     driver: WebDriver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
