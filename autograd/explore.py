@@ -495,9 +495,8 @@ def render_page(
             others = [other for other in neurons if other is not cluster]
             opened = overview(order, rankdir, widths, others)
             if opened is not None:
-                views.append(
-                    f'<div class="view" data-view="open" data-open="{cluster.id}">\n{opened}\n</div>'
-                )
+                head = f'<div class="view" data-view="open" data-open="{cluster.id}">'
+                views.append(f"{head}\n{opened}\n</div>")
     script, style = asset("explorer.js"), asset("explorer.css")
     for name, text in (("explorer.js", script), ("explorer.css", style)):
         if "</" in text:

@@ -487,7 +487,9 @@
     const bases = [anchor];
     if (path && path.getTotalLength) {
       const length = path.getTotalLength();
-      for (const f of [0.5, 0.35, 0.65, 0.2, 0.8]) bases.push(path.getPointAtLength(f * length));
+      for (const f of [0.5, 0.35, 0.65, 0.2, 0.8]) {
+        bases.push(path.getPointAtLength(f * length));
+      }
     }
     const bounds = view.bounds;
     let best = anchor;
@@ -495,14 +497,17 @@
     for (const base of bases) {
       for (let row = -3; row <= 3; row++) {
         const p = { x: base.x, y: base.y + row * (height + 4) };
-        const rect = { x: p.x - width / 2 - 2, y: p.y - height / 2 - 2, width: width + 4, height: height + 4 };
+        const rect = {
+          x: p.x - width / 2 - 2,
+          y: p.y - height / 2 - 2,
+          width: width + 4,
+          height: height + 4,
+        };
         const inside = rect.x >= bounds.x && rect.y >= bounds.y &&
           rect.x + rect.width <= bounds.x + bounds.width &&
           rect.y + rect.height <= bounds.y + bounds.height;
-        if (!inside) continue;
-        if (view.texts.some((b) => overlap(rect, b) > 0) || placed.some((b) => overlap(rect, b) > 0)) {
-          continue;
-        }
+        const hides = (b) => overlap(rect, b) > 0;
+        if (!inside || view.texts.some(hides) || placed.some(hides)) continue;
         const covered = view.obstacles.reduce((sum, b) => sum + overlap(rect, b), 0);
         const score = Math.hypot(p.x - anchor.x, p.y - anchor.y) + covered / 20;
         if (score < bestScore) {

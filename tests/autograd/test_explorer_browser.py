@@ -179,8 +179,9 @@ def test_backward_steps_send_grad_times_local_derivative_along_each_edge(
 def test_the_current_node_is_outlined_and_its_cells_keep_their_thin_rules(page: Page) -> None:
     current = ".view g.is-current[data-kind=value]"
     widths = page.js(
-        "return [...document.querySelector(arguments[0]).children].filter(el => el.tagName ="
-        "== 'polygon').map(el => [el.classList.contains('rule'), getComputedStyle(el).strokeWidth])",
+        "return [...document.querySelector(arguments[0]).children]"
+        ".filter(el => el.tagName === 'polygon')"
+        ".map(el => [el.classList.contains('rule'), getComputedStyle(el).strokeWidth])",
         current,
     )
     assert [width for rule, width in widths if not rule] == ["3px"]  # the outline
@@ -468,7 +469,9 @@ def test_an_mlp_opens_on_its_neurons_and_a_click_opens_one_among_the_others(
     box = page.js("return Number(document.querySelector(arguments[0]).dataset.node)", FIRST_BOX)
     assert page.grad_text(box, "overview") == f"grad {order[box].grad:.4g}"
     scope = order[box].scope
-    page.js("document.querySelector(arguments[0]).dispatchEvent(new MouseEvent('click'))", FIRST_BOX)
+    page.js(
+        "document.querySelector(arguments[0]).dispatchEvent(new MouseEvent('click'))", FIRST_BOX
+    )
     # Its own drawing: the neuron's every Value, the other eight neurons still boxes.
     assert page.api("view()") == f"neuron {scope}"
     shown = ".view[data-view=open]:not([hidden])"
@@ -509,7 +512,7 @@ def test_the_box_of_the_neuron_being_computed_is_not_faded(
     driver: WebDriver, tmp_path: Path
 ) -> None:
     """Forward step 0 computes a node inside a neuron: its box is lit, not faded as pending."""
-    order, path = mlp_page(tmp_path)
+    _, path = mlp_page(tmp_path)
     page = Page(driver, path)
     assert page.api("view()") == "overview"
     lit = page.js(
@@ -534,7 +537,9 @@ def test_without_a_drawing_of_its_own_a_neuron_opens_in_the_full_drawing(
     page.api("setMode('backward')")
     page.press("END")
     box = page.js("return Number(document.querySelector(arguments[0]).dataset.node)", FIRST_BOX)
-    page.js("document.querySelector(arguments[0]).dispatchEvent(new MouseEvent('click'))", FIRST_BOX)
+    page.js(
+        "document.querySelector(arguments[0]).dispatchEvent(new MouseEvent('click'))", FIRST_BOX
+    )
     assert page.api("view()") == "detail"
     covers = page.js(
         "return document.querySelectorAll('.view[data-view=detail] g.collapsed').length"
@@ -556,7 +561,9 @@ def test_a_wide_drawing_opens_readable_and_zooms(driver: WebDriver, tmp_path: Pa
     assert page.api("view()") == "detail"
     svg = ".view[data-view=detail] svg"
     width = "return document.querySelector(arguments[0]).getBoundingClientRect().width"
-    text = "return document.querySelector(arguments[0] + ' text.grad').getBoundingClientRect().height"
+    text = (
+        "return document.querySelector(arguments[0] + ' text.grad').getBoundingClientRect().height"
+    )
     assert page.js(width, svg) > page.js("return document.getElementById('graph').clientWidth")
     assert page.js(text, svg) >= 8  # 11-point text at 60% at least
     before = page.js(width, svg)
