@@ -455,12 +455,19 @@ IN_WINDOW = """const box = arguments[0].getBoundingClientRect();
     return box.top >= 0 && box.left >= 0 && box.bottom <= innerHeight && box.right <= innerWidth;"""
 
 
-def test_an_mlp_opens_on_its_neurons_and_a_click_opens_one_among_the_others(
-    driver: WebDriver, tmp_path: Path
-) -> None:
+@pytest.fixture
+def mlp(driver: WebDriver, tmp_path: Path) -> tuple[list[Value], Page]:
+    """The page of MLP(2, [4, 4, 1]) on one sample, as it opens: on the overview."""
     order, path = mlp_page(tmp_path)
     page = Page(driver, path)
     assert page.api("view()") == "overview"
+    return order, page
+
+
+def test_an_mlp_opens_on_its_neurons_and_a_click_opens_one_among_the_others(
+    mlp: tuple[list[Value], Page],
+) -> None:
+    order, page = mlp
     boxes = page.js("return document.querySelectorAll(arguments[0]).length", FIRST_BOX)
     assert boxes == 9
     page.api("setMode('backward')")
@@ -508,13 +515,9 @@ def test_an_mlp_opens_on_its_neurons_and_a_click_opens_one_among_the_others(
     assert page.errors() == []
 
 
-def test_the_box_of_the_neuron_being_computed_is_not_faded(
-    driver: WebDriver, tmp_path: Path
-) -> None:
+def test_the_box_of_the_neuron_being_computed_is_not_faded(mlp: tuple[list[Value], Page]) -> None:
     """Forward step 0 computes a node inside a neuron: its box is lit, not faded as pending."""
-    _, path = mlp_page(tmp_path)
-    page = Page(driver, path)
-    assert page.api("view()") == "overview"
+    _, page = mlp
     lit = page.js(
         "const g = document.querySelector('.view[data-view=overview] g.is-current[data-box]');"
         "return g && [g.classList.contains('is-pending'), getComputedStyle(g).opacity]"
@@ -552,11 +555,10 @@ def test_without_a_drawing_of_its_own_a_neuron_opens_in_the_full_drawing(
     assert page.errors() == []
 
 
-def test_a_wide_drawing_opens_readable_and_zooms(driver: WebDriver, tmp_path: Path) -> None:
+def test_a_wide_drawing_opens_readable_and_zooms(mlp: tuple[list[Value], Page]) -> None:
     """The whole MLP is far wider than the window: it opens at a size whose text can be read
     (the graph scrolls), and the zoom buttons change its size."""
-    _, path = mlp_page(tmp_path)
-    page = Page(driver, path)
+    _, page = mlp
     page.element("toggle-clusters").click()
     assert page.api("view()") == "detail"
     svg = ".view[data-view=detail] svg"
