@@ -494,6 +494,36 @@ def test_the_explore_command_writes_the_page(
     assert [n["label"] for n in nodes if n["label"]] == ["x", "w", "b", "tanh(x*w + b)"]
 
 
+def test_python_m_autograd_explore_writes_the_page(tmp_path: Path) -> None:
+    from tests.autograd.test_cli import python_m_autograd
+
+    target = tmp_path / "page.html"
+    done = python_m_autograd("explore", "x*y + x", "x=2", "y=3", "-o", str(target))
+    assert (done.returncode, done.stdout) == (0, "x*y + x = 8.0\n"), done.stderr
+    nodes = page_data(target.read_text(encoding="utf-8"))["nodes"]
+    assert isinstance(nodes, list)
+    assert [n["label"] for n in nodes if n["label"]] == ["x", "y", "x*y + x"]
+    assert nodes[-1]["data"] == 8.0
+
+
+def test_the_demo_writes_the_explorer_of_the_neuron_it_draws(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert chainrule_main(["demo", "--steps", "1", "--out", str(tmp_path)]) == 0
+    capsys.readouterr()
+    page = (tmp_path / "explorer.html").read_text(encoding="utf-8")
+    drawn = ET.fromstring((tmp_path / "neuron.svg").read_bytes())
+    nodes = page_data(page)["nodes"]
+    assert isinstance(nodes, list)
+    # The same Values as neuron.svg: one first-layer neuron on x.0 and x.1, its output "out".
+    assert nodes[-1]["label"] == "out" and nodes[-2]["label"] == "z"
+    assert {n["label"] for n in nodes if not n["parents"]} >= {"x.0", "x.1", "w.0", "w.1", "b"}
+    (scope,) = {n["scope"] for n in nodes if n["scope"]}
+    assert re.fullmatch(r"layers\.0\.neurons\.\d+", scope)
+    values = [g for g in drawn.iter(f"{SVG}g") if "value" in (g.get("class") or "").split()]
+    assert len(values) == len(nodes)
+
+
 @pytest.mark.parametrize(
     ("arguments", "status", "message"),
     [
