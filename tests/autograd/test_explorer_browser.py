@@ -715,6 +715,19 @@ def test_the_pages_sweeps_match_the_engine(
     )
     for got, want in zip(shown, expected, strict=True):
         assert got == pytest.approx(want, rel=1e-9, abs=1e-12)
+    # Each explanation ends on the node's grad, to four significant digits, and is the same
+    # text at any step of either sweep.
+    explain = "return Array.from({length: arguments[0]}, (_, i) => explorer.explain(i))"
+    texts = page.js(explain, len(order))
+    for text, want in zip(texts, expected, strict=True):
+        if "does not depend on" in text:
+            assert want == 0 and text.splitlines()[0].endswith(" = 0"), text
+        else:
+            assert numbers(text.splitlines()[-1])[-1] == pytest.approx(want, rel=5e-4, abs=1e-12)
+    page.api("setMode('backward')")
+    last = page.api("steps('backward')") - 1
+    page.api(f"step({int(where * last)})")
+    assert page.js(explain, len(order)) == texts
     assert page.errors() == []
 
 
