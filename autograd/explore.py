@@ -450,6 +450,12 @@ def _mark_grad_cell(group: ET.Element, grad_width: int) -> None:
     if not rules or not texts:
         return
     left = max(rules)
+    # The data cell, just before the grad cell: marked for the forward pass to hide until the
+    # node is computed (a red number is a text of its own, after "data").
+    before = max((r for r in rules if r < left), default=-math.inf)
+    for text in texts:
+        if before < float(text.get("x", "0")) < left:
+            text.set("class", "data")
     cell = [t for t in texts if float(t.get("x", "0")) > left]
     if not cell:
         return

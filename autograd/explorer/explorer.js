@@ -411,6 +411,11 @@
     const background = view.graphGroup.querySelector(":scope > polygon");
     view.bounds = (background || view.graphGroup).getBBox();
     view.gradText = view.valueGroup.map((g) => (g ? g.querySelector("text.grad") : null));
+    // Each data cell's texts and what they say: "data ?" stands in until the node is computed.
+    view.dataText = view.valueGroup.map((g) => {
+      const texts = g ? [...g.querySelectorAll("text.data")] : [];
+      return texts.map((text) => ({ text, shown: text.textContent }));
+    });
     svg.querySelectorAll("g.edge").forEach((g) => {
       const from = Number(g.dataset.from);
       const to = Number(g.dataset.to);
@@ -690,6 +695,10 @@
       // A box whose neuron the current step is inside is lit, not pending.
       const pending =
         mode === "forward" && !outside && m.position[i] > stepIndex && i !== currentShown;
+      v.dataText[i].forEach(({ text: cell, shown }, k) => {
+        cell.textContent = pending && k === 0 ? "data ?" : shown;
+        cell.style.visibility = pending && k > 0 ? "hidden" : "";
+      });
       const [text, kind] = gradState(i);
       fitText(v.gradText[i], text);
       v.gradText[i].setAttribute("class", "grad " + kind);

@@ -144,6 +144,32 @@ def test_forward_steps_show_each_node_after_its_operands(page: Page) -> None:
     assert page.errors() == []
 
 
+def test_a_node_shows_its_data_only_once_the_forward_pass_has_computed_it(
+    driver: WebDriver, tmp_path: Path
+) -> None:
+    x = Value(math.inf, "x")
+    y = (x * 0.0 + 1.0) * Value(2.0, "w")  # inf * 0 is nan: a red number, as its own text
+    y.label = "y"
+    path = explore(y, tmp_path / "data.html")
+    assert isinstance(path, Path)
+    page = Page(driver, path)
+    order = topological_order(y)
+    shown = """return [...document.querySelectorAll('.view g[data-kind=value]')].map(g =>
+        [Number(g.dataset.node), g.classList.contains('is-pending'),
+          [...g.querySelectorAll('text.data')]
+          .filter(t => getComputedStyle(t).visibility !== 'hidden')
+          .map(t => t.textContent).join('')]);"""
+    for k in range(page.api("steps('forward')")):
+        page.api(f"step({k})")
+        cells = page.js(shown)
+        assert sum(1 for _, pending, _ in cells if not pending) == k + 1
+        for i, pending, text in cells:
+            assert text == ("data ?" if pending else f"data {order[i].data:.4g}"), (k, i)
+    page.api("setMode('backward')")
+    assert all(text == f"data {order[i].data:.4g}" for i, _, text in page.js(shown))
+    assert page.errors() == []
+
+
 def test_backward_steps_send_grad_times_local_derivative_along_each_edge(
     page: Page, graph: tuple[Value, ...]
 ) -> None:
