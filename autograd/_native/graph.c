@@ -156,38 +156,64 @@ add_share(double *sum, unsigned char *have, Py_ssize_t i, double share)
     }
 }
 
+/* backward's sweep wrote the final .grad of the nodes at positions from..n-1, keeping each
+ * one's previous .grad in sum: put those back. */
+static void
+restore_grads(const Order *order, const double *sum, Py_ssize_t from)
+{
+    for (Py_ssize_t j = from; j < order->n; j++) {
+        order->nodes[j]->grad = sum[j];
+    }
+}
+
 /* Sums, in sum[i], d(root)/d(order[i]): the chain rule in reverse topological order, each node
  * passing its gradient times its local derivatives (ops.h's cr_vjp) to its operands. With
  * `have` (grad's sweep), a node's sum starts at its first term and nodes without one are
  * skipped, as in autograd._pyengine.sweep; without it (backward's), every sum starts at 0.0.
- * Returns 0, or -1 with *failure filled (nothing else changed). */
-static int
-sweep(const Order *order, double *sum, unsigned char *have, Failure *failure)
+ *
+ * With `write` (backward's), each node's sum is final when the sweep reaches it (every node
+ * that uses it comes later in the order, so was swept before), and is written at once: .grad
+ * becomes the sum, or for a leaf grows by it, and the mark is cleared (only its users read
+ * it). Writing there rather than in a pass of its own saves reading every node once more. The
+ * node's previous .grad goes into sum[i], so that a failure further on can restore them all.
+ *
+ * Returns 0, or -1 with *failure filled and every .grad as it was. Inlined into both callers,
+ * so each keeps only its own branches. */
+static inline Py_ALWAYS_INLINE int
+sweep(const Order *order, double *sum, unsigned char *have, int write, Failure *failure)
 {
     for (Py_ssize_t i = order->n - 1; i >= 0; i--) {
         ValueObject *node = order->nodes[i], *a = node->a, *b = node->b;
-        if (a == NULL || (have != NULL && !have[i])) {
-            continue;
+        if (a != NULL && (have == NULL || have[i])) {
+            double da = 0.0, db = 0.0;
+            double bdata = b != NULL ? b->data : 0.0;
+            cr_status status = cr_vjp(node->op, sum[i], node->data, a->data, bdata, &da, &db);
+            if (status != CR_OK) {
+                *failure = (Failure){status, node->op, a->data, bdata};
+                if (write) {
+                    restore_grads(order, sum, i + 1);
+                }
+                return -1;
+            }
+            add_share(sum, have, POSITION(a), da);
+            if (b != NULL) {
+                add_share(sum, have, POSITION(b), db);
+            }
         }
-        double da = 0.0, db = 0.0;
-        double bdata = b != NULL ? b->data : 0.0;
-        cr_status status = cr_vjp(node->op, sum[i], node->data, a->data, bdata, &da, &db);
-        if (status != CR_OK) {
-            *failure = (Failure){status, node->op, a->data, bdata};
-            return -1;
-        }
-        add_share(sum, have, POSITION(a), da);
-        if (b != NULL) {
-            add_share(sum, have, POSITION(b), db);
+        if (write) {
+            double total = sum[i];
+            sum[i] = node->grad;
+            node->grad = a == NULL ? node->grad + total : total;
+            node->mark = 0;
         }
     }
     return 0;
 }
 
 /* root.backward(gradient): every node's .grad becomes d(root)/d(node) times gradient, except
- * that leaves add it to what they hold. The sums are made aside and written only when all of
- * them are done, so a backward that fails changes no .grad, and each leaf receives the
- * finished sum of a call in one addition (a second call exactly doubles it). */
+ * that leaves add it to what they hold. Each leaf receives the finished sum of a call in one
+ * addition (a second call exactly doubles it), and a backward that fails leaves every .grad
+ * as it was (sweep restores those it wrote). */
 PyObject *
 cr_backward(ValueObject *root, double gradient)
 {
@@ -202,14 +228,9 @@ cr_backward(ValueObject *root, double gradient)
         return PyErr_NoMemory();
     }
     sum[order.n - 1] = gradient;
-    int failed = sweep(&order, sum, NULL, &failure) < 0;
-    if (!failed) { /* write every sum and clear every mark in one pass */
-        for (Py_ssize_t i = 0; i < order.n; i++) {
-            ValueObject *node = order.nodes[i];
-            node->grad = node->a == NULL ? node->grad + sum[i] : sum[i];
-            node->mark = 0;
-        }
-        order.n = 0; /* nothing left for release to clear */
+    int failed = sweep(&order, sum, NULL, 1, &failure) < 0;
+    if (!failed) {
+        order.n = 0; /* the sweep cleared every mark: nothing left for release to clear */
     }
     PyMem_Free(sum);
     release(&order);
@@ -256,7 +277,7 @@ cr_gradients(ValueObject *root, PyObject *inputs)
     if (!failed) {
         sum[order.n - 1] = 1.0;
         have[order.n - 1] = 1;
-        failed = sweep(&order, sum, have, &failure) < 0 ? 2 : 0;
+        failed = sweep(&order, sum, have, 0, &failure) < 0 ? 2 : 0;
     }
     if (!failed) {
         for (Py_ssize_t k = 0; k < count; k++) {

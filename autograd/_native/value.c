@@ -13,30 +13,32 @@ static PyObject *str_comparison, *str_gradient;
 
 /* --- making nodes ------------------------------------------------------------------------ */
 
-/* A new node of exact type `type` (Value or Constant) that takes over the references a and b
- * (either may be NULL), with the thread's recording mode applied: under no_grad the node is a
- * leaf, and inside a scope it carries the scope's name. The one constructor of every node. */
-static PyObject *
-new_node(PyTypeObject *type, double data, int op, ValueObject *a, ValueObject *b)
+/* A node's memory with its object header set: what PyObject_Init does, written out so that
+ * making a node (the commonest thing the core does) calls no function but the allocator. Only
+ * the module's two static types come here, so there is no type reference to take; a build that
+ * traces references (Py_TRACE_REFS) needs CPython's own bookkeeping and gets it. */
+static inline ValueObject *
+alloc_node(PyTypeObject *type)
 {
-    PyObject *scope = NULL;
-    if (cr_open_contexts != 0) {
-        int recording;
-        if (cr_mode_current(&recording, &scope) < 0) {
-            goto fail;
-        }
-        if (!recording) {
-            Py_CLEAR(a);
-            Py_CLEAR(b);
-            op = CR_LEAF;
-        }
-    }
     ValueObject *node = PyObject_Malloc(sizeof(ValueObject));
     if (node == NULL) {
         PyErr_NoMemory();
-        goto fail;
+        return NULL;
     }
+#ifdef Py_TRACE_REFS
     PyObject_Init((PyObject *)node, type);
+#else
+    Py_SET_TYPE(node, type);
+    Py_SET_REFCNT(node, 1);
+#endif
+    return node;
+}
+
+/* Sets every field of a node just allocated; it takes over the references a, b and scope. */
+static inline PyObject *
+fill_node(ValueObject *node, double data, int op, ValueObject *a, ValueObject *b,
+          PyObject *scope)
+{
     node->data = data;
     node->grad = 0.0;
     node->a = a;
@@ -47,11 +49,51 @@ new_node(PyTypeObject *type, double data, int op, ValueObject *a, ValueObject *b
     node->op = op;
     node->mark = 0;
     return (PyObject *)node;
+}
+
+/* new_node while some thread has a context open: under no_grad the node is a leaf, and inside
+ * a scope it carries the scope's name. Out of line, so the common path stays small. */
+static PyObject *
+new_node_in_mode(PyTypeObject *type, double data, int op, ValueObject *a, ValueObject *b)
+{
+    PyObject *scope = NULL;
+    int recording;
+    if (cr_mode_current(&recording, &scope) < 0) {
+        goto fail;
+    }
+    if (!recording) {
+        Py_CLEAR(a);
+        Py_CLEAR(b);
+        op = CR_LEAF;
+    }
+    ValueObject *node = alloc_node(type);
+    if (node == NULL) {
+        goto fail;
+    }
+    return fill_node(node, data, op, a, b, scope);
 fail:
     Py_XDECREF(scope);
     Py_XDECREF(a);
     Py_XDECREF(b);
     return NULL;
+}
+
+/* A new node of exact type `type` (Value or Constant) that takes over the references a and b
+ * (either may be NULL), with the thread's recording mode applied (new_node_in_mode). The one
+ * constructor of every node; inline, so each operation's path is one straight run. */
+static inline PyObject *
+new_node(PyTypeObject *type, double data, int op, ValueObject *a, ValueObject *b)
+{
+    if (cr_open_contexts != 0) {
+        return new_node_in_mode(type, data, op, a, b);
+    }
+    ValueObject *node = alloc_node(type);
+    if (node == NULL) {
+        Py_XDECREF(a);
+        Py_XDECREF(b);
+        return NULL;
+    }
+    return fill_node(node, data, op, a, b, NULL);
 }
 
 /* constant(x, what): a Constant leaf for a number used as an operand. */
@@ -66,7 +108,7 @@ cr_constant(PyObject *x, PyObject *what)
 }
 
 /* An operand as a node (a new reference): a Value itself, or a Constant made from a number. */
-static ValueObject *
+static inline ValueObject *
 operand(PyObject *x, int op)
 {
     if (cr_Value_Check(x)) {
@@ -75,8 +117,10 @@ operand(PyObject *x, int op)
     return (ValueObject *)cr_constant(x, operand_what[op]);
 }
 
-/* x <op> y, where x or y is a Value (number slots receive the Value on either side). */
-static PyObject *
+/* x <op> y, where x or y is a Value (number slots receive the Value on either side). Inlined
+ * into each number slot, where op is a constant: the compiler keeps only that operation's case
+ * of cr_forward, and for +, - and * (which cannot fail) no error path at all. */
+static inline Py_ALWAYS_INLINE PyObject *
 binary(int op, PyObject *x, PyObject *y)
 {
     ValueObject *a = NULL, *b = NULL;
@@ -124,6 +168,36 @@ unary(int op, PyObject *x)
 static ValueObject *waiting = NULL;
 static int freeing = 0;
 
+/* Only the module's own static types wait: a subclass defined in Python is deallocated by
+ * CPython's subtype_dealloc, which expects its instance freed when value_dealloc returns (and
+ * such a node is always a leaf, so freeing it recurses no further). */
+static inline int
+own_type(ValueObject *node)
+{
+    return Py_IS_TYPE(node, &cr_ValueType) || Py_IS_TYPE(node, &cr_ConstantType);
+}
+
+/* Drops a freed node's reference to an operand. An operand of the module's own types that has
+ * no weak reference and loses its last reference here joins the waiting list at once: what
+ * value_dealloc would do with it, without the call through _Py_Dealloc. A build that counts or
+ * traces references keeps CPython's own path (Py_DECREF), whose bookkeeping it needs. */
+static inline void
+release_operand(ValueObject *x)
+{
+    if (x == NULL) {
+        return;
+    }
+#if !defined(Py_REF_DEBUG) && !defined(Py_TRACE_REFS)
+    if (Py_REFCNT(x) == 1 && x->weakreflist == NULL && own_type(x)) {
+        Py_SET_REFCNT(x, 0);
+        x->weakreflist = (PyObject *)waiting;
+        waiting = x;
+        return;
+    }
+#endif
+    Py_DECREF(x); /* may come back to value_dealloc, which then only queues the operand */
+}
+
 static void
 free_node(ValueObject *node)
 {
@@ -131,8 +205,8 @@ free_node(ValueObject *node)
     Py_XDECREF(node->label);
     Py_XDECREF(node->scope);
     Py_TYPE(node)->tp_free((PyObject *)node);
-    Py_XDECREF(a); /* may come back to value_dealloc, which then only queues the operand */
-    Py_XDECREF(b);
+    release_operand(a);
+    release_operand(b);
 }
 
 static void
@@ -143,11 +217,7 @@ value_dealloc(PyObject *self)
         PyObject_ClearWeakRefs(self);
         node->weakreflist = NULL;
     }
-    /* Only the module's own static types wait: a subclass defined in Python is deallocated
-     * by CPython's subtype_dealloc, which expects its instance freed when this returns (and
-     * such a node is always a leaf, so freeing it recurses no further). */
-    int own = Py_IS_TYPE(self, &cr_ValueType) || Py_IS_TYPE(self, &cr_ConstantType);
-    if (freeing && own) {
+    if (freeing && own_type(node)) { /* own_type says why only these wait */
         node->weakreflist = (PyObject *)waiting;
         waiting = node;
         return;
