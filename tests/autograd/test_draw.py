@@ -643,6 +643,14 @@ def test_max_nodes_may_be_a_numpy_integer(kind: str, tmp_path: Path) -> None:
     render_steps(chain(3), tmp_path / "steps", max_nodes=np.int64(3))
 
 
+@pytest.mark.parametrize("kind", ["int8", "int64", "uint16", "float32", "float64"])
+def test_a_timeout_may_be_a_numpy_number(kind: str, tmp_path: Path) -> None:
+    np = pytest.importorskip("numpy")
+    assert render(chain(3), tmp_path / "g.svg", timeout=np.dtype(kind).type(60)).exists()
+    with pytest.raises(ValueError, match="timeout must be more than 0"):
+        render(chain(3), tmp_path / "g.svg", timeout=np.dtype(kind).type(0))
+
+
 @pytest.mark.parametrize("not_integral", [10.0, "10", None])
 def test_max_nodes_that_is_not_integral_is_refused(not_integral: object) -> None:
     np = pytest.importorskip("numpy")

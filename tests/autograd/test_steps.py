@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -499,3 +500,24 @@ def test_bad_modes_and_tangents_are_named(tmp_path: Path) -> None:
     with pytest.raises(TypeError, match=r"tangents' keys must be Values, got str"):
         render_steps(y, tmp_path, mode="forward", tangents={"x": 1.0})  # type: ignore[dict-item]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_once_a_frame_needs_the_simpler_layout_the_other_frames_start_with_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every frame has the same layout: when the full one crashes (or runs out of time) on the
+    # first, trying it again on each of the others would cost each frame as long again.
+    calls = tmp_path / "calls"
+    program = tmp_path / "dot"
+    program.write_text(
+        f'#!/bin/sh\necho x >> "{calls}"\n'
+        'grep -q "nslimit=0" && echo "<svg/>" || kill -SEGV $$\n'
+    )
+    program.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    x = Value(2.0, "x")
+    y = (x * x + x).tanh()
+    page = render_steps(y, tmp_path / "steps")
+    frames = sorted(page.parent.glob("step-*.svg"))
+    assert len(frames) == len(topological_order(y))
+    assert len(calls.read_text().split()) == len(frames) + 1  # the full layout tried once
