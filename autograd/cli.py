@@ -89,7 +89,10 @@ class CommandParser(argparse.ArgumentParser):
             matches = [o for o in self._takes_value if o.startswith("--") and o.startswith(name)]
             return matches[0] if len(matches) == 1 and len(name) > 2 else None
         short = arg[:2]
-        return short if short in self._takes_value else None
+        if short not in self._takes_value:
+            return None
+        # A flag that takes no value (-h) is only itself: '-h*x' is an EXPR, not -h with '*x'.
+        return short if self._takes_value[short] or arg == short else None
 
     def error(self, message: str) -> NoReturn:
         if "EXPR" in message:
@@ -112,7 +115,7 @@ def add_graph_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
             + ", ".join(FUNCTIONS)
             + ". The expression is parsed, never run as Python."
         ),
-        epilog="An EXPR that starts with '-o' goes after '--': graph -- '-o*x' o=2",
+        epilog="An EXPR that starts with '-o', or is '-h', goes after '--': graph -- '-o*x' o=2",
     )
     parser.add_argument("expression", metavar="EXPR", help="for example 'tanh(w*x + b)'")
     parser.add_argument(

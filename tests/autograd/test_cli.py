@@ -403,6 +403,27 @@ def test_an_expression_that_reads_as_the_option_says_to_put_double_dash_first(
     assert "goes after '--'" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    ("argv", "shown"),
+    [
+        (["-h*x", "h=2", "x=3"], ["-h*x = -6.0", "d/dh = -3.0", "d/dx = -2.0"]),
+        (["-h", "h=2", "--max-nodes", "5"], None),  # -h itself is the help
+        (["--", "-h", "h=2"], ["-h = -2.0", "d/dh = -1.0"]),
+    ],
+)
+def test_an_expression_that_starts_with_a_flag_s_letter_is_an_expression(
+    capsys: pytest.CaptureFixture[str], argv: list[str], shown: list[str] | None
+) -> None:
+    # -h takes no value, so '-h*x' cannot be the flag: argparse used to refuse it with
+    # "ignored explicit argument '*x'" and no word of '--'.
+    status, out, err = run(capsys, *argv)
+    assert status == 0, err
+    if shown is None:
+        assert out.startswith("usage:")
+    else:
+        assert out.splitlines() == shown
+
+
 def test_after_double_dash_an_expression_may_start_with_the_option(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
