@@ -497,9 +497,10 @@ def check_timeout(timeout: object) -> float | None:
         raise TypeError(
             f"timeout must be a number of seconds or None, got {type(timeout).__name__}"
         )
-    if not timeout > 0:  # NaN too
+    seconds = float(timeout)  # a NumPy number too
+    if not seconds > 0:  # NaN too
         raise ValueError(f"timeout must be more than 0 seconds (or None), got {timeout!r}")
-    return None if math.isinf(timeout) else float(timeout)  # a NumPy number becomes a float
+    return None if math.isinf(seconds) else seconds
 
 
 def require_dot(name: str) -> None:

@@ -51,8 +51,8 @@ class Module:
     """Base class of everything with parameters: call it on an input, list its parameters.
 
     Assigning a Value, a Module, or a list of Values or of Modules (an empty one to be filled
-    too) to an attribute registers it as a part, in order; ``named_parameters`` walks the parts, naming each
-    parameter by its dotted path (``layers.0.neurons.3.w.1``). ``config`` reads back the
+    too) to an attribute registers it as a part, in order; ``named_parameters`` walks the parts,
+    naming each parameter by its dotted path (``layers.0.neurons.3.w.1``). ``config`` reads back the
     constructor's arguments (all but ``seed``) from the attributes of the same names.
     """
 
