@@ -72,10 +72,11 @@ def load(path: str | os.PathLike[str], cls: type[M]) -> M:
         raise ValueError(f"{where} holds an unknown module {kind!r} (known: {loadable})")
     if not _loadable(module_class):
         raise ValueError(
-            f"{where} holds {_a(kind)}, which cannot be loaded: it does not define parameter_count"
+            f"{where} holds {_a(module_class.__name__)}, which cannot be loaded: it does not "
+            "define parameter_count"
         )
     if not issubclass(module_class, cls):
-        raise ValueError(f"{where} holds {_a(kind)}, not {_a(cls.__name__)}")
+        raise ValueError(f"{where} holds {_a(module_class.__name__)}, not {_a(cls.__name__)}")
     config, parameters = document.get("config"), document.get("parameters")
     if not isinstance(config, dict):
         raise ValueError(f'{where} has no "config" object')

@@ -358,8 +358,9 @@ def test_a_list_filled_after_it_was_assigned_is_a_part() -> None:
     assert len(names) == 2 * 6 and names[0] == "layers.0.neurons.0.w.0"
     module.layers.append(Layer(2, 2, seed=1))
     assert len(module.parameters()) == 3 * 6
-    module.losses = []  # filled with numbers, it is no part
-    module.losses.append(0.5)
+    losses: list[float] = []
+    module.losses = losses  # filled with numbers, it is no part
+    losses.append(0.5)
     assert len(module.parameters()) == 3 * 6
 
 
