@@ -49,27 +49,26 @@ class Optimizer:
         """Every parameter's ``.grad``, once the settings and the gradients are checked."""
         self._check_settings()
         grads = [p.grad for p in self.params]
-        for i, g in enumerate(grads):
-            if not math.isfinite(g):
-                label = f" ({self.params[i].label})" if self.params[i].label else ""
-                raise FloatingPointError(
-                    f"{type(self).__name__}.step: the gradient of params[{i}]{label} is {g!r}; "
-                    "no parameter was changed"
-                )
+        self._check_finite(grads, "the gradient of params[{i}]{label} is {x!r}")
         return grads
 
     def _apply(self, data: list[float]) -> None:
         """Set every parameter's ``.data``, unless one of the new values is not finite (then
         nothing changes: the optimizer's own state is updated only after this)."""
-        for i, d in enumerate(data):
-            if not math.isfinite(d):
-                label = f" ({self.params[i].label})" if self.params[i].label else ""
-                raise FloatingPointError(
-                    f"{type(self).__name__}.step: params[{i}]{label} would become {d!r}; "
-                    "no parameter was changed (try a smaller learning rate)"
-                )
+        self._check_finite(data, "params[{i}]{label} would become {x!r}", " (try a smaller lr)")
         for p, d in zip(self.params, data, strict=True):
             p.data = d
+
+    def _check_finite(self, numbers: list[float], problem: str, hint: str = "") -> None:
+        """FloatingPointError at the first number that is not finite, saying what of which
+        parameter (``problem`` is formatted with ``i``, ``label`` and ``x``)."""
+        for i, x in enumerate(numbers):
+            if not math.isfinite(x):
+                label = f" ({self.params[i].label})" if self.params[i].label else ""
+                raise FloatingPointError(
+                    f"{type(self).__name__}.step: {problem.format(i=i, label=label, x=x)}; "
+                    f"no parameter was changed{hint}"
+                )
 
 
 class SGD(Optimizer):
