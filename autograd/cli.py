@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, cast
 
-from autograd.draw import FORMATS, format_of, render
+from autograd.draw import FORMATS, TIMEOUT, format_of, render
 from autograd.engine import topological_order
 from autograd.explore import add_explore_parser
 from autograd.expression import FUNCTIONS, Rejected, describe, evaluate, parse_bindings, pointer
@@ -135,6 +135,13 @@ def add_graph_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         default=MAX_NODES,
         help=f"draw graphs of up to N Values (default: {MAX_NODES})",
     )
+    parser.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=_seconds,
+        default=TIMEOUT,
+        help=f"how long Graphviz may take to lay out -o's drawing (default: {TIMEOUT:g})",
+    )
     parser.set_defaults(func=run_graph, graph_prog=parser.prog)
 
 
@@ -158,6 +165,17 @@ def _at_least_one(text: str) -> int:
     if n < 1:
         raise argparse.ArgumentTypeError(f"expected at least 1, got {n}")
     return n
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a number of seconds > 0."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError(f"expected more than 0 seconds, got {text!r}")
+    return seconds
 
 
 def run_graph(args: argparse.Namespace) -> int:
@@ -193,7 +211,12 @@ def run_graph(args: argparse.Namespace) -> int:
         print(f"d/d{name} = {_show(value.grad)}")
     if args.output is not None:
         try:
-            path = render(output, args.output, max_nodes=args.max_nodes)
+            path = render(
+                output,
+                args.output,
+                max_nodes=args.max_nodes,
+                timeout=getattr(args, "timeout", TIMEOUT),
+            )
         except (OSError, RuntimeError, ValueError) as error:
             print(f"{prog}: error: {error}", file=sys.stderr)
             return 1

@@ -563,6 +563,10 @@ def _failure(graph: graphviz.Digraph, name: str, returncode: int, limit: float |
     return (
         f"Graphviz's dot {what} for {name}, with its full layout and with a simpler one. "
         "Try drawing a part of the graph (a smaller expression, or one neuron), "
-        + ("pass a larger timeout=, " if returncode == 0 else "")
+        + (
+            "allow more time (timeout= in Python, --timeout on the command line), "
+            if returncode == 0
+            else ""
+        )
         + "or write a .dot file and lay it out with a newer Graphviz (https://graphviz.org/download/)."
     )

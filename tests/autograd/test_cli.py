@@ -452,6 +452,21 @@ def test_two_bindings_of_one_normalized_name_are_refused(
 
 
 @needs_sh
+def test_graphviz_s_time_limit_is_an_option_and_its_message_names_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The message used to say only "pass a larger timeout=", which the command line has no way to.
+    fake_dot(tmp_path, monkeypatch, "exec sleep 30")
+    status, _, err = run(capsys, "x*x", "x=3", "-o", str(tmp_path / "g.svg"), "--timeout", "0.4")
+    assert status == 1
+    assert "ran out of time (0.4 s)" in err and "--timeout" in err
+    assert not (tmp_path / "g.svg").exists()
+    for bad in ("0", "-1", "nan", "soon"):
+        status, out, err = run(capsys, "x", "x=1", "-o", str(tmp_path / "g.svg"), "--timeout", bad)
+        assert (status, out) == (2, "") and "--timeout" in err
+
+
+@needs_sh
 def test_a_crash_of_graphviz_is_an_error_naming_it_not_a_traceback(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
