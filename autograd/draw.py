@@ -564,7 +564,7 @@ def _failure(graph: graphviz.Digraph, name: str, returncode: int, limit: float |
         f"Graphviz's dot {what} for {name}, with its full layout and with a simpler one. "
         "Try drawing a part of the graph (a smaller expression, or one neuron), "
         + (
-            "allow more time (timeout= in Python, --timeout on the command line), "
+            "allow more time (render(..., timeout=...), or chainrule graph --timeout), "
             if returncode == 0
             else ""
         )

@@ -574,7 +574,8 @@ def test_dot_gets_a_time_limit_and_the_message_says_so(
     fake_dot(tmp_path, monkeypatch, "exec sleep 30")
     J, *_ = notes_example()
     with pytest.raises(
-        GraphvizError, match=r"ran out of time \(0\.4 s\).*more time \(timeout= in Python"
+        GraphvizError,
+        match=r"ran out of time \(0\.4 s\).*more time \(render\(\.\.\., timeout=\.\.\.\)",
     ):
         render(J, tmp_path / "g.svg", timeout=0.4)
     assert not (tmp_path / "g.svg").exists()
