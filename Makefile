@@ -72,8 +72,8 @@ lint: $(INSTALLED)
 typecheck: $(INSTALLED)
 	$(BIN)/mypy
 
-# Cross-checks against PyTorch (opt-in: torch is large), and the type check of the modules
-# that import it.
+# Cross-checks against PyTorch on both engines (opt-in: torch is large), and the type check of
+# the modules that import it.
 TORCH_MODULES := tests/autograd/test_torch.py tests/nn/test_torch.py \
 	tests/autograd/test_functional_torch.py \
 	benchmarks/engines/torch_scalar.py benchmarks/engines/torch_matrix.py
@@ -81,13 +81,16 @@ TORCH_MODULES := tests/autograd/test_torch.py tests/nn/test_torch.py \
 check-torch: setup
 	$(BIN)/python -m pip install --quiet -e '.[dev,torch]'
 	$(BIN)/mypy $(TORCH_MODULES)
-	$(BIN)/python -m pytest -m torch
+	CHAINRULE_BACKEND=native $(BIN)/python -m pytest -m torch
+	CHAINRULE_BACKEND=python $(BIN)/python -m pytest -m torch
 
-# The step-by-step viewer in headless Chromium (opt-in: needs Debian's chromium and chromium-driver).
+# The step viewer and the explorer in headless Chromium, on both engines (opt-in: needs Debian's
+# chromium and chromium-driver).
 browser-test: setup
 	@scripts/ensure-chromium
 	$(BIN)/python -m pip install --quiet -e '.[dev,browser]'
-	$(BIN)/python -m pytest -m browser
+	CHAINRULE_BACKEND=native $(BIN)/python -m pytest -m browser
+	CHAINRULE_BACKEND=python $(BIN)/python -m pytest -m browser
 
 # Benchmarks against micrograd and PyTorch (opt-in: the bench extra pins torch==2.13.0).
 BENCH_INSTALLED := $(VENV)/.bench-installed

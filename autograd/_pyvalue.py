@@ -27,18 +27,18 @@ def _node(out: Value, data: float, op: str, a: Value | None, b: Value | None) ->
     """Fill a fresh node: made by ``op`` from ``a`` (and ``b``), or a leaf for op "".
 
     The one node constructor. The thread's recording mode applies here: under ``no_grad`` the
-    node is a leaf, and inside a ``scope`` it carries the scope's name.
+    node is a leaf, and inside a ``scope`` it carries the scope's name. The names drawings show
+    (``_label``, ``_scope``) are left unset unless given: "" is read for an unset one.
     """
     out._data = data
     out._grad = 0.0
-    out._label = ""
     out._op = op
     out._a = a
     out._b = b
-    out._scope = ""
     if modes.open:
         state = modes.thread
-        out._scope = state.scope
+        if state.scope:
+            out._scope = state.scope
         if not state.recording:
             out._op = ""
             out._a = out._b = None
@@ -140,7 +140,7 @@ class Value:
     @property
     def label(self) -> str:
         """A name for drawings ("" for none)."""
-        return self._label
+        return getattr(self, "_label", "")
 
     @label.setter
     def label(self, value: str) -> None:
@@ -149,7 +149,7 @@ class Value:
     @property
     def scope(self) -> str:
         """The scope the node was made in ("" for none)."""
-        return self._scope
+        return getattr(self, "_scope", "")
 
     @scope.setter
     def scope(self, value: str) -> None:
@@ -163,7 +163,7 @@ class Value:
     # --- inspection ----------------------------------------------------------------------------
 
     def __repr__(self) -> str:
-        label = f", label={self._label!r}" if self._label else ""
+        label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self._data!r}, grad={self._grad!r}{label})"
 
     def __float__(self) -> float:

@@ -35,6 +35,10 @@ from autograd.value import Constant, Value, as_float
 
 # Over this many Values, neuron clusters (scopes with no scope inside) start collapsed.
 COLLAPSE_OVER = 60
+# Up to this many neurons, each also gets a drawing of its own with it open among the others'
+# boxes (one Graphviz layout each), which a click on its box shows; beyond, a click opens the
+# neuron in the full drawing, the other neurons covered.
+OPEN_VIEWS_UP_TO = 16
 SUFFIXES = (".html", ".htm")
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -389,6 +393,9 @@ def mark_up(
     ET.register_namespace("", SVG_NS)
     ET.register_namespace("xlink", XLINK_NS)
     root = ET.fromstring(svg)
+    # The page sets the drawing's size itself (its zoom): a style that shrinks it to the width
+    # of the window would undo every zoom, and leave a wide graph's text too small to read.
+    root.attrib.pop("style", None)
     boxes = boxes or {}
     seen_edges: dict[tuple[str, str], int] = {}
 
@@ -439,10 +446,17 @@ def _mark_grad_cell(group: ET.Element, grad_width: int) -> None:
         xs = {p.split(",")[0] for p in (polygon.get("points") or "").split()}
         if len(xs) == 1:
             rules.append(float(xs.pop()))
+            polygon.set("class", "rule")  # not the node's outline, which the page restyles
     texts = group.findall(f"{_SVG}text")
     if not rules or not texts:
         return
     left = max(rules)
+    # The data cell, just before the grad cell: marked for the forward pass to hide until the
+    # node is computed (a red number is a text of its own, after "data").
+    before = max((r for r in rules if r < left), default=-math.inf)
+    for text in texts:
+        if before < float(text.get("x", "0")) < left:
+            text.set("class", "data")
     cell = [t for t in texts if float(t.get("x", "0")) > left]
     if not cell:
         return
@@ -484,6 +498,12 @@ def render_page(
     summary = overview(order, rankdir, widths, neurons) if collapse and neurons else None
     if summary is not None:
         views.append(f'<div class="view" data-view="overview">\n{summary}\n</div>')
+        for cluster in neurons if len(neurons) <= OPEN_VIEWS_UP_TO else []:
+            others = [other for other in neurons if other is not cluster]
+            opened = overview(order, rankdir, widths, others)
+            if opened is not None:
+                head = f'<div class="view" data-view="open" data-open="{cluster.id}">'
+                views.append(f"{head}\n{opened}\n</div>")
     script, style = asset("explorer.js"), asset("explorer.css")
     for name, text in (("explorer.js", script), ("explorer.css", style)):
         if "</" in text:

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numbers
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Set
 from contextlib import contextmanager
 from typing import Any, Protocol
 
@@ -188,8 +188,9 @@ def _count(n: int, noun: str) -> str:
 
 
 def _listed(x: object) -> list[Any] | None:
-    """``x`` as a list when it is a sequence of entries (a list, a tuple, a 1-D NumPy array)."""
-    if isinstance(x, (Value, str, bytes)) or not hasattr(x, "__len__"):
+    """``x`` as a list when it is a sequence of entries (a list, a tuple, a 1-D NumPy array);
+    not a mapping or a set, whose order does not say which entry is which input."""
+    if isinstance(x, (Value, str, bytes, Mapping, Set)) or not hasattr(x, "__len__"):
         return None
     try:
         return list(x)  # type: ignore[call-overload, no-any-return]

@@ -20,6 +20,8 @@ What a tape can and cannot see:
   tracing is baked into the tape as a constant. ``trace(lambda x: x * x.data, 2.0)`` records
   ``x * 2.0``, so on the sample 3.0 the tape returns 6.0 where the eager engine gives 9.0. Write
   branches as comparisons of Values, and let ``f`` compute only with Values.
+- The same goes for what ``f`` computes under ``no_grad()``: it records no graph, so its result
+  is a leaf holding the example's number (a captured leaf, which nothing updates).
 
 With the compiled core (``autograd.backend() == "native"``) the program runs in C,
 ``autograd/_native/tape.c``, each instruction a loop over the batch with the rule table's math
@@ -33,9 +35,9 @@ from __future__ import annotations
 import numbers
 import operator
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from autograd._backend import backend
 from autograd.mode import enable_grad, recording_comparisons
@@ -68,12 +70,14 @@ COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
 class TraceError(RuntimeError):
     """A replayed sample would take another branch than the traced example took.
 
-    ``sample`` is the 0-based index of the first such sample in the batch.
+    ``sample`` is the 0-based index of the first such sample in the batch; ``comparison``
+    says which comparison it decides otherwise, and how (empty when not known).
     """
 
-    def __init__(self, message: str, sample: int) -> None:
+    def __init__(self, message: str, sample: int, comparison: str = "") -> None:
         super().__init__(message)
         self.sample = sample
+        self.comparison = comparison
 
 
 @dataclass(frozen=True)
@@ -113,7 +117,8 @@ def trace(f: Callable[..., Value], *example: object) -> Tape:
 
     Reading ``.data`` inside ``f`` cannot be guarded: the number read on the example is baked in
     as a constant (``trace(lambda x: x * x.data, 2.0)`` replays as ``x * 2.0``, giving 6.0 on
-    the sample 3.0 where the eager engine gives 9.0).
+    the sample 3.0 where the eager engine gives 9.0). Nor can a ``no_grad()`` block inside ``f``:
+    what it computes is recorded as a leaf holding the example's number.
     """
     if not callable(f):
         raise TypeError(f"trace needs a callable, got {type(f).__name__}")
@@ -145,7 +150,7 @@ def _example_numbers(arg: object, k: int) -> list[float] | None:
     """The numbers of a sequence argument, or None for a single number."""
     if isinstance(arg, numbers.Real) or not hasattr(arg, "__len__"):
         return None  # a number (as_float says what is wrong with anything else)
-    if isinstance(arg, str | bytes):
+    if isinstance(arg, str | bytes | Mapping | Set):  # a set's or a dict's order is not f's
         raise TypeError(
             f"trace example argument {k} must be a number or a flat sequence of numbers, "
             f"got {type(arg).__name__}"
@@ -260,9 +265,9 @@ class Tape:
 
     def __repr__(self) -> str:
         return (
-            f"Tape({len(self.codes)} operations, {self.n_inputs} inputs, "
-            f"{len(self.leaves)} captured leaves, {len(self.constants)} constants, "
-            f"{len(self.guards)} guards)"
+            f"Tape({_count(len(self.codes), 'operation')}, {_count(self.n_inputs, 'input')}, "
+            f"{_count(len(self.leaves), 'captured leaf', 'captured leaves')}, "
+            f"{_count(len(self.constants), 'constant')}, {_count(len(self.guards), 'guard')})"
         )
 
     def __len__(self) -> int:
@@ -292,7 +297,7 @@ class Tape:
         self._last = None
         if len(batch) != len(self.widths):
             raise TypeError(
-                f"the tape takes {len(self.widths)} arguments, as f did when traced; "
+                f"the tape takes {_count(len(self.widths), 'argument')}, as f did when traced; "
                 f"got {len(batch)}"
             )
         arrays = [
@@ -356,6 +361,12 @@ class Tape:
                 raise ValueError(
                     f"tape.backward weights must have shape ({size},), one per sample of the "
                     f"last call; got shape {seed.shape}"
+                )
+            finite = np.isfinite(seed)
+            if not finite.all():
+                s = int(np.argmin(finite))
+                raise ValueError(
+                    f"tape.backward weights must be finite; weight {s} is {float(seed[s])!r}"
                 )
         assert self._buffers is not None
         adjoints = self._buffers[1]
@@ -432,7 +443,7 @@ class Tape:
         try:
             RULES[op].value(*operands)
         except ValueError as error:
-            return ValueError(f"{error} (sample {sample})")
+            return _at_sample(ValueError(f"{error} (sample {sample})"), str(error), sample)
         raise AssertionError(f"{op} of {operands} has no domain error")
 
     def _derivative_error(
@@ -447,20 +458,40 @@ class Tape:
         try:
             RULES[op].vjp(adjoint, out, *operands)
         except (ArithmeticError, ValueError) as error:
-            return type(error)(f"{error} (sample {sample})")
+            return _at_sample(type(error)(f"{error} (sample {sample})"), str(error), sample)
         raise AssertionError(f"the derivative of {op} at {operands} is defined")
 
     def _guard_error(self, guard: Guard, sample: int, left: float, right: float) -> TraceError:
         """The TraceError for a sample that disagrees with a guard."""
         right_name = self._describe(guard.right) if guard.right >= 0 else repr(guard.number)
-        return TraceError(
-            f"sample {sample} takes another branch than the traced example: f compared "
-            f"{self._describe(guard.left)} {guard.op} {right_name}, which was {guard.outcome} "
-            f"when traced but is {not guard.outcome} for sample {sample} "
-            f"({left!r} {guard.op} {right!r}); trace f again on that sample, or write the "
-            "branch without a comparison",
-            sample,
+        comparison = (
+            f"f compared {self._describe(guard.left)} {guard.op} {right_name}, which was "
+            f"{guard.outcome} when traced but is {not guard.outcome} for this sample "
+            f"({left!r} {guard.op} {right!r})"
         )
+        return TraceError(
+            f"sample {sample} takes another branch than the traced example: "
+            f"{comparison.replace('this sample', f'sample {sample}')}; trace f again on that "
+            "sample, or write the branch without a comparison",
+            sample,
+            comparison,
+        )
+
+
+_E = TypeVar("_E", bound=Exception)
+
+
+def _at_sample(error: _E, reason: str, sample: int) -> _E:
+    """``error`` with ``.sample`` and ``.reason`` (its message without the sample), so that a
+    caller such as ``nn.train`` can say which sample of its own data it was."""
+    error.sample = sample  # type: ignore[attr-defined]
+    error.reason = reason  # type: ignore[attr-defined]
+    return error
+
+
+def _count(n: int, thing: str, things: str = "") -> str:
+    """``n`` things, in the singular for one."""
+    return f"{n} {thing}" if n == 1 else f"{n} {things or thing + 's'}"
 
 
 def _ancestors(tape: Tape) -> list[bool]:

@@ -54,7 +54,7 @@ def add_demo_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPars
 def run_demo_command(args: argparse.Namespace) -> int:
     """Run ``demo`` with parsed arguments: 0 on success, 1 when a file cannot be written."""
     prog = getattr(args, "demo_prog", "demo")
-    print(engine_line())
+    print(engine_line(), file=sys.stderr)  # beside the progress bar: what the run is on
     started = time.perf_counter()
     try:
         result = run_demo(args.out, steps=args.steps, compile=args.compile)

@@ -18,6 +18,21 @@ from nn import checks
 # A log below this is replaced by the constant -100, as torch.nn.BCELoss does.
 LOG_FLOOR = -100.0
 
+
+def _log_threshold() -> float:
+    """The largest float x with log x <= LOG_FLOOR (about e^-100), found with this platform's
+    own math.log, so that ``x > LOG_THRESHOLD`` holds exactly when ``x > 0`` and
+    ``log x > LOG_FLOOR`` do (log is monotonic)."""
+    x = math.exp(LOG_FLOOR)
+    while math.log(x) > LOG_FLOOR:
+        x = math.nextafter(x, 0.0)
+    while math.log(math.nextafter(x, math.inf)) <= LOG_FLOOR:
+        x = math.nextafter(x, math.inf)
+    return x
+
+
+LOG_THRESHOLD = _log_threshold()
+
 Item = Value | float
 
 
@@ -110,18 +125,23 @@ def _cross_entropy(scores: list[Value], c: int) -> Value:
 
 
 def _clamped_log(x: Value) -> Value:
-    """log x, or a leaf holding -100 where log x <= -100 (x <= e^-100), as torch.nn.BCELoss."""
-    if x.data > 0.0 and math.log(x.data) > LOG_FLOOR:
+    """log x, or a leaf holding -100 where log x <= -100 (x <= e^-100), as torch.nn.BCELoss.
+
+    The choice is a comparison of Values, not of ``.data``, so that a traced tape
+    (``autograd.trace``) records it as a guard: a sample on the other side of the clamp than
+    the traced one is refused with ``TraceError`` rather than computed on the wrong branch.
+    """
+    if x > LOG_THRESHOLD:
         return x.log()
     # A new leaf: no path leads back to x, so the gradient there is 0.
     return Value(LOG_FLOOR)
 
 
 def _check_unit(x: Item, what: str, i: int) -> None:
-    """A probability must lie in [0, 1] (NaN does not)."""
-    d = _data(x)
-    if not 0.0 <= d <= 1.0:
-        raise ValueError(f"binary_cross_entropy: {what} {i} is {d!r}, outside [0, 1]")
+    """A probability must lie in [0, 1] (NaN does not). A Value is compared as a Value, so
+    that under a trace the check is a guard too, and holds for every replayed sample."""
+    if not (x >= 0.0 and x <= 1.0):
+        raise ValueError(f"binary_cross_entropy: {what} {i} is {_data(x)!r}, outside [0, 1]")
 
 
 # --- shared plumbing ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from collections.abc import Callable, Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from autograd import Tape, Value, no_grad, trace
+from autograd import Tape, TraceError, Value, no_grad, trace
 from autograd.value import as_float
 from nn import checks
 from nn.losses import hinge_loss
@@ -62,7 +62,14 @@ def train(
     (``autograd.trace``) and replayed over each batch, and the L2 term stays eager: the same
     losses and parameters as without, much faster. It needs a loss that is the mean of its
     per-sample losses (as every loss in ``nn.losses``), computed with Values rather than read
-    from ``.data``; the first batch is checked against the eager loss to make sure.
+    from ``.data``; the first batch is checked against the eager loss to make sure, and before
+    any step the per-sample loss runs eagerly on every sample once, so that the loss's own
+    checks of its arguments (which a tape makes on the traced sample only) see them all. A sample
+    on which the loss or the model would branch otherwise than on the traced one (a comparison
+    of Values, such as the clamp of ``binary_cross_entropy``) stops training with
+    ``autograd.TraceError`` naming the epoch and the sample's index in ``X``, and so does a
+    domain error (a ``ValueError``); no step is taken with its batch, so the parameters and
+    their ``.grad`` hold the last step's values.
     """
     _check_sequences(X, y, "train")
     if len(X) != len(y):
@@ -182,6 +189,19 @@ class _CompiledLoss:
             self.targets = np.asarray(y, dtype=np.float64)
         except TypeError:
             self.shared = None
+        self._check_every_sample()
+
+    def _check_every_sample(self) -> None:
+        """The per-sample loss, eagerly on every sample once, before any step: the loss's own
+        checks of its arguments (hinge_loss's -1/+1 targets, ...) may read .data, which a tape
+        checks on the sample it was traced on only."""
+        with no_grad():
+            for i, (x, target) in enumerate(zip(self.X.tolist(), self.y, strict=True)):
+                try:
+                    self.loss(self.model(x), target)
+                except (ArithmeticError, ValueError) as error:
+                    where = f"train(compile=True): on sample {i} of X, before any step"
+                    raise type(error)(f"{where}: {error}") from error
 
     def _trace(self, x: Any, target: Any, as_argument: bool) -> tuple[Tape, list[Value]]:
         """A tape of the per-sample loss, and the prediction nodes it recorded."""
@@ -227,7 +247,8 @@ class _CompiledLoss:
             arguments = [self.X[rows[ks]]]
             if self.shared is not None:
                 arguments.append(self.targets[rows[ks]])
-            losses[ks] = tape(*arguments)
+            with _samples_named(batch, ks, epoch):
+                losses[ks] = tape(*arguments)
             scores[ks] = np.stack([tape.values(p) for p in predictions], axis=1)
             calls.append((tape, ks))
         # Summed left to right and divided, as the eager losses' mean is.
@@ -238,12 +259,19 @@ class _CompiledLoss:
         if penalty is not None:
             objective = objective + penalty.data
         _check_finite(objective, epoch)
+        before = [p.grad for p in params]
         optimizer.zero_grad()
         weight = 1.0 / size
-        for tape, ks in calls:
-            tape.backward(np.full(len(ks), weight))
-        if penalty is not None:
-            penalty.backward()
+        try:
+            for tape, ks in calls:
+                with _samples_named(batch, ks, epoch):
+                    tape.backward(np.full(len(ks), weight))
+            if penalty is not None:
+                penalty.backward()
+        except BaseException:  # an earlier tape's gradient is not left half-summed
+            for p, g in zip(params, before, strict=True):
+                p.grad = g
+            raise
         optimizer.step()
         if correct is None:
             return objective, 0
@@ -263,6 +291,35 @@ class _CompiledLoss:
                 "per-sample losses, computed with Values (not read from .data)"
             )
         self.checked = True
+
+
+@contextmanager
+def _samples_named(batch: list[int], ks: Any, epoch: int) -> Iterator[None]:
+    """A tape's errors, said of the training data: the sample ``s`` of a call over the samples
+    ``ks`` of ``batch`` is sample ``batch[ks[s]]`` of X."""
+    try:
+        yield
+    except TraceError as error:
+        raise _branch_error(error, batch[int(ks[error.sample])], epoch) from error
+    except (ArithmeticError, ValueError) as error:
+        sample, reason = getattr(error, "sample", None), getattr(error, "reason", None)
+        if sample is None or reason is None:
+            raise
+        index = batch[int(ks[sample])]
+        where = f"train(compile=True): in epoch {epoch}, on sample {index} of X"
+        raise type(error)(f"{where}: {reason}") from error
+
+
+def _branch_error(error: TraceError, sample: int, epoch: int) -> TraceError:
+    """The tape's TraceError, said of the training data: which sample of X, in which epoch."""
+    return TraceError(
+        f"train(compile=True): in epoch {epoch}, sample {sample} of X takes another branch of "
+        f"the loss or the model than the sample they were traced on: {error.comparison}. No "
+        "step was taken with its batch, so the parameters hold the last step's values; train "
+        "without compile=True to follow every branch.",
+        sample,
+        error.comparison,
+    )
 
 
 @contextmanager

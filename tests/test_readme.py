@@ -9,6 +9,7 @@ import os
 import re
 import shlex
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,12 +22,17 @@ PYTHON = [code for language, code in BLOCKS if language == "python"]
 SHELL = [code for language, code in BLOCKS if language == "sh" and "$ chainrule" in code]
 
 
-@pytest.mark.parametrize("code", PYTHON, ids=[f"python-{i}" for i in range(len(PYTHON))])
+def _example(i: int, code: str) -> Any:
+    """An example as a test case; one that imports an optional extra runs where its checks run
+    (``make check-torch``, ``make check-micrograd``), marked as they are."""
+    extras = re.findall(r"^(?:import|from) (torch|micrograd)\b", code, re.M)
+    return pytest.param(code, id=f"python-{i}", marks=[getattr(pytest.mark, m) for m in extras])
+
+
+@pytest.mark.parametrize("code", [_example(i, code) for i, code in enumerate(PYTHON)])
 def test_each_python_example_prints_what_its_comments_say(
     code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for module in re.findall(r"^(?:import|from) (torch|micrograd)\b", code, re.M):
-        pytest.importorskip(module)  # an optional extra
     monkeypatch.chdir(tmp_path)  # the examples write files
     # Each print's comment shows what it prints (or says something about it, in words).
     expected = [

@@ -60,6 +60,7 @@ PyObject *cr_gradients(ValueObject *root, PyObject *inputs);
 extern Py_ssize_t cr_open_contexts;
 int cr_mode_init(PyObject *module);
 int cr_mode_current(int *recording, PyObject **scope);
+int cr_mode_record_comparison(int op, PyObject *left, PyObject *right, int outcome);
 PyObject *cr_set_open(PyObject *module, PyObject *count);
 
 /* number.c */

@@ -9,7 +9,9 @@
 
 Py_ssize_t cr_open_contexts = 0;
 
-static PyObject *modes; /* autograd.mode.modes */
+static PyObject *modes;             /* autograd.mode.modes */
+static PyObject *record_comparison; /* autograd.mode.record_comparison */
+static PyObject *comparison_names[6]; /* "<", "<=", "==", "!=", ">", ">=" by Py_LT ... Py_GE */
 static PyObject *str_thread, *str_recording, *str_scope;
 
 /* autograd.mode calls this (through modes.add_hook) with the new count of open contexts. */
@@ -41,6 +43,17 @@ cr_mode_init(PyObject *module)
     modes = PyObject_GetAttrString(mode, "modes");
     if (modes == NULL) {
         goto fail;
+    }
+    record_comparison = PyObject_GetAttrString(mode, "record_comparison");
+    if (record_comparison == NULL) {
+        goto fail;
+    }
+    static const char *symbols[6] = {"<", "<=", "==", "!=", ">", ">="};
+    for (int k = 0; k < 6; k++) {
+        comparison_names[k] = PyUnicode_InternFromString(symbols[k]);
+        if (comparison_names[k] == NULL) {
+            goto fail;
+        }
     }
     hook = PyObject_GetAttrString(module, "_set_open");
     if (hook == NULL) {
@@ -92,4 +105,18 @@ fail:
     Py_XDECREF(flag);
     Py_XDECREF(state);
     return -1;
+}
+
+/* record_comparison(op, left, right, outcome): while a context is open, as the reference
+ * Value's comparisons do, so that traced tapes see them as guards. */
+int
+cr_mode_record_comparison(int op, PyObject *left, PyObject *right, int outcome)
+{
+    PyObject *done = PyObject_CallFunctionObjArgs(record_comparison, comparison_names[op], left,
+                                                  right, outcome ? Py_True : Py_False, NULL);
+    if (done == NULL) {
+        return -1;
+    }
+    Py_DECREF(done);
+    return 0;
 }

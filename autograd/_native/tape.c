@@ -184,16 +184,21 @@ setup(PyObject *const *args, Py_ssize_t nargs, int with_adjoints, buffers *held,
     if ((*first == -1 || *batch == -1) && PyErr_Occurred()) {
         return -1;
     }
+    /* forward writes the values (its results' slots); backward only reads them */
     if (take(held, &held->program, args[0], "i", sizeof(int32_t), 0, "program") < 0 ||
-        take(held, &held->values, args[2], "d", sizeof(double), 0, "values") < 0) {
+        take(held, &held->values, args[2], "d", sizeof(double), !with_adjoints, "values") < 0) {
         return -1;
     }
     if (with_adjoints &&
         take(held, &held->other, args[3], "d", sizeof(double), 1, "adjoints") < 0) {
         return -1;
     }
-    if (held->program.len % sizeof(instruction) != 0 || *batch < 0) {
+    if (held->program.len % sizeof(instruction) != 0) {
         PyErr_SetString(PyExc_ValueError, "tape program: four int32 per instruction");
+        return -1;
+    }
+    if (*batch < 0) {
+        PyErr_SetString(PyExc_ValueError, "tape batch: a negative number of samples");
         return -1;
     }
     *n = held->program.len / (Py_ssize_t)sizeof(instruction);

@@ -355,7 +355,8 @@ value_float(PyObject *self)
     return PyFloat_FromDouble(((ValueObject *)self)->data);
 }
 
-/* <, <=, >, >= compare data with a Value or a number; == and != stay identity. */
+/* <, <=, >, >= compare data with a Value or a number (and report to autograd.mode while a
+ * context is open, for traced tapes' guards); == and != stay identity. */
 static PyObject *
 value_richcompare(PyObject *self, PyObject *other, int op)
 {
@@ -369,16 +370,11 @@ value_richcompare(PyObject *self, PyObject *other, int op)
     else if (cr_as_double(other, str_comparison, &y) < 0) {
         return NULL;
     }
-    switch (op) {
-    case Py_LT:
-        return PyBool_FromLong(x < y);
-    case Py_LE:
-        return PyBool_FromLong(x <= y);
-    case Py_GT:
-        return PyBool_FromLong(x > y);
-    default:
-        return PyBool_FromLong(x >= y);
+    int outcome = op == Py_LT ? x < y : op == Py_LE ? x <= y : op == Py_GT ? x > y : x >= y;
+    if (cr_open_contexts != 0 && cr_mode_record_comparison(op, self, other, outcome) < 0) {
+        return NULL; /* a trace is open somewhere: the comparison may be one of its guards */
     }
+    return PyBool_FromLong(outcome);
 }
 
 /* --- methods ----------------------------------------------------------------------------- */

@@ -118,14 +118,51 @@
 
   // --- the rule table ----------------------------------------------------------------------
 
+  // The letters the explanations write, none of them a node's label: micrograd's own example
+  // names its nodes a, b, c, ..., L, which must not be read as the rule table's operands a and b,
+  // a consumer c or an output L.
+  const LETTERS = (() => {
+    const taken = new Set(labelCount.keys());
+    const pick = (...candidates) => {
+      const letter = candidates.find((l) => !taken.has(l)) || candidates[candidates.length - 1];
+      taken.add(letter);
+      return letter;
+    };
+    const output = pick("L", "F", "J", "Q");
+    const node = pick("v", "z", "w", "h");
+    const consumer = pick("c", "k", "m", "r");
+    const pairs = [["a", "b"], ["p", "q"], ["u", "w"], ["g", "h"], ["α", "β"]];
+    const operands = pairs.find((pair) => pair.every((l) => !taken.has(l))) || pairs[4];
+    return { output, node, consumer, operands };
+  })();
+
   // d(result)/d(operand k) as the rule table writes it: binary rules list both, comma-separated.
+  // The table's operands a and b are written with LETTERS.operands.
   function partialFormula(op, k) {
     const rule = DATA.rules[op];
+    const [a, b] = LETTERS.operands;
+    const rename = (text) => text.replace(/\b[ab]\b/g, (l) => (l === "a" ? a : b));
     const parts = rule.formula.split(", ");
-    const letter = "ab"[k];
-    const result = INFIX.has(op) ? "(a " + op + " b)" : op + "(a)";
+    const result = INFIX.has(op) ? "(" + a + " " + op + " " + b + ")" : op + "(" + a + ")";
     const formula = parts.length === rule.arity ? parts[k] : rule.formula;
-    return "∂" + result + "/∂" + letter + " = " + formula;
+    return "∂" + result + "/∂" + LETTERS.operands[k] + " = " + rename(formula);
+  }
+
+  // A name as one side of ∂x/∂y: bracketed when it is an expression, as the command names an
+  // output ("∂(x*y + x)/∂x").
+  function atom(name) {
+    let depth = 0;
+    for (const ch of name) {
+      if (ch === "(" || ch === "[") depth += 1;
+      else if (ch === ")" || ch === "]") depth -= 1;
+      else if (depth === 0 && " +-*/".includes(ch)) return "(" + name + ")";
+    }
+    return name;
+  }
+
+  // Numbers added up, a negative one after the first in brackets: "3.000 + (-5.000)".
+  function sumText(values) {
+    return values.map((x, k) => (k > 0 && x < 0 ? "(" + precise(x) + ")" : precise(x))).join(" + ");
   }
 
   // --- the model: the sweeps for the chosen output -----------------------------------------
@@ -198,14 +235,15 @@
   // --- explanations ------------------------------------------------------------------------
 
   function dOutput(i) {
-    return "∂" + nameOf(model.t) + "/∂" + nameOf(i);
+    return "∂" + atom(nameOf(model.t)) + "/∂" + atom(nameOf(i));
   }
 
   // A name short enough to write in a formula, else the letter given.
   const symbol = (i, letter) => {
     const name = nameOf(i);
-    return name.startsWith("[") || name.length > 24 ? letter : name;
+    return name.startsWith("[") || name.length > 24 ? letter : atom(name);
   };
+  const compact = (text) => text.replace(/ /g, "");
 
   // How c was computed from its operands, with node i written as v.
   function recipe(c, i, v) {
@@ -218,11 +256,15 @@
 
   function explainText(i) {
     const m = model;
-    const L = symbol(m.t, "L");
-    const v = symbol(i, "v");
+    const L = symbol(m.t, LETTERS.output);
+    const v = symbol(i, LETTERS.node);
+    const c = LETTERS.consumer;
+    const [a, b] = LETTERS.operands;
     const where = [];
-    if (L === "L") where.push("  where L is the output, " + nameOf(m.t));
-    if (v === "v") where.push("  where v is " + nameOf(i));
+    if (L === LETTERS.output && L !== nameOf(m.t)) {
+      where.push("  where " + L + " is the output, " + nameOf(m.t));
+    }
+    if (v === LETTERS.node && v !== nameOf(i)) where.push("  where " + v + " is " + nameOf(i));
     if (i === m.t) {
       const why = L + " is the output: the backward sweep starts here, with grad 1.";
       return ["∂" + L + "/∂" + L + " = 1", ...where, why].join("\n");
@@ -234,29 +276,31 @@
     const uses = consumers[i].filter(({ c }) => m.inGraph[c]);
     const count = uses.length + (uses.length === 1 ? " term" : " terms");
     const lines = [
-      "∂" + L + "/∂" + v + " = Σ over the consumers c of " + v + ": " +
-        "∂" + L + "/∂c · ∂c/∂" + v + " (" + count + ")",
+      "∂" + L + "/∂" + v + " = Σ over the consumers " + c + " of " + v + ": " +
+        "∂" + L + "/∂" + c + " · ∂" + c + "/∂" + v + " (" + count + ")",
       ...where,
     ];
     const terms = [];
-    for (const { c, k } of uses) {
-      const upstream = m.final[c];
-      const local = nodes[c].local[k];
+    for (const { c: user, k } of uses) {
+      const upstream = m.final[user];
+      const local = nodes[user].local[k];
       terms.push(upstream * local);
-      const made = recipe(c, i, v);
-      const cName = symbol(c, "") && nameOf(c) !== made ? nameOf(c) + " = " : "";
-      const operands = nodes[c].parents.map((p, j) => "ab"[j] + " = " + (p === i ? v : nameOf(p)));
+      const made = recipe(user, i, v);
+      const named = symbol(user, "") && compact(nameOf(user)) !== compact(made);
+      const cName = named ? nameOf(user) + " = " : "";
+      const operands = nodes[user].parents.map(
+        (p, j) => [a, b][j] + " = " + (p === i ? v : nameOf(p))
+      );
       lines.push(
-        "  c = " + cName + made + ": " + partialFormula(nodes[c].op, k) +
+        "  " + c + " = " + cName + made + ": " + partialFormula(nodes[user].op, k) +
           ", with " + operands.join(", ")
       );
       lines.push(
-        "    ∂" + L + "/∂c · ∂c/∂" + v + " = " + precise(upstream) + " × " + precise(local) +
-          " = " +
-          precise(upstream * local)
+        "    ∂" + L + "/∂" + c + " · ∂" + c + "/∂" + v + " = " + precise(upstream) + " × " +
+          precise(local) + " = " + precise(upstream * local)
       );
     }
-    const sum = terms.length > 1 ? terms.map(precise).join(" + ") + " = " : "";
+    const sum = terms.length > 1 ? sumText(terms) + " = " : "";
     lines.push("∂" + L + "/∂" + v + " = " + sum + precise(m.final[i]));
     return lines.join("\n");
   }
@@ -318,7 +362,7 @@
       const arrived = before.got[p] + uses;
       lines.push(
         "  to " + nameOf(p) + ": " + precise(g) + " × " + precise(nodes[i].local[k]) + " = " +
-          precise(share) + ", so its grad is " + precise(previous) + " + " + precise(share) +
+          precise(share) + ", so its grad is " + sumText([previous, share]) +
           " = " + precise(next) + " " + progress(arrived, m.expected[p])
       );
     });
@@ -359,7 +403,19 @@
       (g.dataset.kind === "op" ? view.opGroup : view.valueGroup)[i] = g;
       if (g.dataset.box && g.dataset.kind === "value") view.boxes.set(i, g.dataset.box);
     });
+    view.boxed = new Set(view.boxes.values()); // the ids of the neurons drawn as boxes
+    // Where the nodes are, for the badges to keep off.
+    view.obstacles = [...svg.querySelectorAll("g[data-node]")].map((g) => g.getBBox());
+    view.texts = [...svg.querySelectorAll("g[data-node] text")].map((t) => t.getBBox());
+    // The drawing's extent: Graphviz's background polygon (text can reach beyond it).
+    const background = view.graphGroup.querySelector(":scope > polygon");
+    view.bounds = (background || view.graphGroup).getBBox();
     view.gradText = view.valueGroup.map((g) => (g ? g.querySelector("text.grad") : null));
+    // Each data cell's texts and what they say: "data ?" stands in until the node is computed.
+    view.dataText = view.valueGroup.map((g) => {
+      const texts = g ? [...g.querySelectorAll("text.data")] : [];
+      return texts.map((text) => ({ text, shown: text.textContent }));
+    });
     svg.querySelectorAll("g.edge").forEach((g) => {
       const from = Number(g.dataset.from);
       const to = Number(g.dataset.to);
@@ -382,26 +438,90 @@
   }
 
   const container = document.getElementById("graph");
+  // The views by name: "detail", "overview", and "open:ID" for the drawing with neuron
+  // cluster ID open among the other neurons' boxes.
   const views = {};
-  for (const el of document.querySelectorAll("#graph .view")) views[el.dataset.view] = makeView(el);
+  for (const el of document.querySelectorAll("#graph .view")) {
+    const made = makeView(el);
+    if (el.dataset.open) {
+      const cluster = DATA.clusters.find((c) => c.id === el.dataset.open);
+      made.name = "neuron " + cluster.scope;
+      views["open:" + cluster.id] = made;
+    } else views[el.dataset.view] = made;
+  }
   let view = views.overview || views.detail;
   for (const v of Object.values(views)) v.container.hidden = v !== view;
   // clusterOf[i]: the neuron cluster that node i is drawn inside in the overview.
   const clusterOf = new Array(N).fill(null);
   for (const c of DATA.clusters) if (c.neuron) for (const i of c.members) clusterOf[i] = c;
 
-  function badge(edge, text) {
+  // What travels along an edge this step ("0.6347 × -2 = -1.269"), written in a badge by the
+  // edge's label. A badge is wider than the label Graphviz made room for, so it goes to the
+  // nearest spot along the edge, or above or below it, where it covers no node and no other
+  // badge (placed: those of this step), with a line back to the label when it had to move.
+  function badge(edge, text, placed) {
     const box = view.labelBox.get(edge);
     if (!edge || !box) return;
     const g = svgElement("g", { class: "badge" }, view.badges);
-    const cx = box.x + box.width / 2;
-    const cy = box.y + box.height / 2;
-    const label = svgElement("text", { x: cx, y: cy + 4, "text-anchor": "middle" }, g);
+    const label = svgElement("text", { "text-anchor": "middle" }, g);
     label.textContent = text;
     const width = label.getComputedTextLength() + 10;
-    const rect = svgElement("rect", { x: cx - width / 2, y: cy - 9, width, height: 18, rx: 4 });
-    g.insertBefore(rect, label);
+    const height = 18;
+    const anchor = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+    const spot = freeSpot(edge, anchor, width, height, placed);
+    if (Math.hypot(spot.x - anchor.x, spot.y - anchor.y) > height / 2) {
+      const line = { x1: anchor.x, y1: anchor.y, x2: spot.x, y2: spot.y, class: "leader" };
+      g.insertBefore(svgElement("line", line), label);
+    }
+    const rect = { x: spot.x - width / 2, y: spot.y - height / 2, width, height };
+    g.insertBefore(svgElement("rect", { ...rect, rx: 4 }), label);
+    label.setAttribute("x", String(spot.x));
+    label.setAttribute("y", String(spot.y + 4));
+    placed.push(rect);
     travel(edge);
+  }
+
+  const overlap = (a, b) =>
+    Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x)) *
+    Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
+
+  // Near the label, along the edge, or a few rows above or below: a spot inside the drawing
+  // where the badge hides no text and no other badge, and as little of any node as can be.
+  function freeSpot(edge, anchor, width, height, placed) {
+    const path = edge.querySelector("path");
+    const bases = [anchor];
+    if (path && path.getTotalLength) {
+      const length = path.getTotalLength();
+      for (const f of [0.5, 0.35, 0.65, 0.2, 0.8]) {
+        bases.push(path.getPointAtLength(f * length));
+      }
+    }
+    const bounds = view.bounds;
+    let best = anchor;
+    let bestScore = Infinity;
+    for (const base of bases) {
+      for (let row = -3; row <= 3; row++) {
+        const p = { x: base.x, y: base.y + row * (height + 4) };
+        const rect = {
+          x: p.x - width / 2 - 2,
+          y: p.y - height / 2 - 2,
+          width: width + 4,
+          height: height + 4,
+        };
+        const inside = rect.x >= bounds.x && rect.y >= bounds.y &&
+          rect.x + rect.width <= bounds.x + bounds.width &&
+          rect.y + rect.height <= bounds.y + bounds.height;
+        const hides = (b) => overlap(rect, b) > 0;
+        if (!inside || view.texts.some(hides) || placed.some(hides)) continue;
+        const covered = view.obstacles.reduce((sum, b) => sum + overlap(rect, b), 0);
+        const score = Math.hypot(p.x - anchor.x, p.y - anchor.y) + covered / 20;
+        if (score < bestScore) {
+          best = p;
+          bestScore = score;
+        }
+      }
+    }
+    return best; // with nowhere free nearby, on the label, as Graphviz placed it
   }
 
   const reducedMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
@@ -483,18 +603,22 @@
     }
   }
 
-  // Leave the overview for the detail view; with a neuron's id, every other neuron stays
-  // collapsed there and the view scrolls to that one.
+  // Open the neuron cluster id: its own drawing, the others boxes, when the page has one; else
+  // the detail view with every other neuron collapsed in place. With no id, open every neuron.
+  // The window then scrolls to the opened neuron's output, which takes the focus.
   function expand(id) {
-    const detail = views.detail;
-    for (const c of detail.covers) (id === undefined || c.id === id ? uncover : cover)(c);
-    showView(detail);
-    const chosen = detail.covers.find((c) => c.id === id);
-    if (chosen) {
-      const group = detail.svg.querySelector('g[data-cluster="' + id + '"]');
-      if (group) centre(group);
-      const output = detail.valueGroup[chosen.output];
-      if (output) output.focus({ preventScroll: true });
+    const opened = views["open:" + id];
+    if (opened) showView(opened);
+    else {
+      const detail = views.detail;
+      for (const c of detail.covers) (id === undefined || c.id === id ? uncover : cover)(c);
+      showView(detail);
+    }
+    const cluster = DATA.clusters.find((c) => c.id === id);
+    const output = cluster ? view.valueGroup[cluster.output] : null;
+    if (output) {
+      output.scrollIntoView({ block: "center", inline: "center" });
+      output.focus({ preventScroll: true });
     }
   }
 
@@ -562,13 +686,19 @@
     const focus = hovered !== null ? hovered : pinned;
     const path = focus === null ? null : pathToOutput(focus);
     // In the overview, a step inside a neuron lights up the neuron's box.
-    const inBox = (i) => (v.boxes.size && clusterOf[i] ? clusterOf[i].output : i);
+    const inBox = (i) => (clusterOf[i] && v.boxed.has(clusterOf[i].id) ? clusterOf[i].output : i);
     const currentShown = inBox(current);
     for (let i = 0; i < N; i++) {
       const g = v.valueGroup[i];
       if (!g) continue;
       const outside = !m.inGraph[i];
-      const pending = mode === "forward" && !outside && m.position[i] > stepIndex;
+      // A box whose neuron the current step is inside is lit, not pending.
+      const pending =
+        mode === "forward" && !outside && m.position[i] > stepIndex && i !== currentShown;
+      v.dataText[i].forEach(({ text: cell, shown }, k) => {
+        cell.textContent = pending && k === 0 ? "data ?" : shown;
+        cell.style.visibility = pending && k > 0 ? "hidden" : "";
+      });
       const [text, kind] = gradState(i);
       fitText(v.gradText[i], text);
       v.gradText[i].setAttribute("class", "grad " + kind);
@@ -621,7 +751,7 @@
     if (views.overview) {
       ui.toggleClusters.hidden = false;
       const overview = view === views.overview;
-      ui.toggleClusters.textContent = overview ? "Expand all neurons" : "Collapse neurons";
+      ui.toggleClusters.textContent = overview ? "Expand all neurons" : "Collapse all neurons";
     }
     showExplanation();
   }
@@ -651,32 +781,22 @@
     else if (box.top < frame.top + margin) container.scrollTop -= frame.top + margin - box.top;
   }
 
-  // Scroll the graph so that el is in the middle, or its top left corner in view if it is
-  // larger than the view.
-  function centre(el) {
-    const box = el.getBoundingClientRect();
-    const frame = container.getBoundingClientRect();
-    const middle = (start, size, frameStart, frameSize) =>
-      size > frameSize ? start - frameStart - 24 : start + size / 2 - (frameStart + frameSize / 2);
-    const dx = middle(box.left, box.width, frame.left, frame.width);
-    const dy = middle(box.top, box.height, frame.top, frame.height);
-    container.scrollLeft += dx;
-    container.scrollTop += dy;
-  }
-
   function drawBadges(current) {
     view.badges.replaceChildren();
+    const placed = [];
     const n = nodes[current];
     const edges = view.inEdge[current];
     if (mode === "backward" && stepIndex > 0) {
       const g = model.snaps[stepIndex - 1].grad[current];
       n.parents.forEach((p, k) => {
-        badge(edges[k], short(g) + " × " + short(n.local[k]) + " = " + short(g * n.local[k]));
+        const share = short(g) + " × " + short(n.local[k]) + " = " + short(g * n.local[k]);
+        badge(edges[k], share, placed);
       });
     } else if (mode === "forward" && DATA.tangents) {
       n.parents.forEach((p, k) => {
         const t = nodes[p].tangent;
-        badge(edges[k], short(n.local[k]) + " × " + short(t) + " = " + short(n.local[k] * t));
+        const term = short(n.local[k]) + " × " + short(t) + " = " + short(n.local[k] * t);
+        badge(edges[k], term, placed);
       });
     }
   }

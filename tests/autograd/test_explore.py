@@ -333,6 +333,49 @@ def test_no_label_can_inject_markup_or_script(label: str) -> None:
     assert first_line.split("\x00")[0] in shown
 
 
+@pytest.mark.parametrize("label", HOSTILE)
+def test_no_scope_can_inject_markup_into_the_collapsed_drawings(label: str) -> None:
+    """A neuron's scope is drawn in the overview's box and in its own open drawing too."""
+    x = Value(1.0, "x")
+    w = Value(2.0, "w")
+    w.scope = label
+    y = (w * x).tanh()
+    y.scope = label
+    page = explore(y, collapse_over=1)
+    assert isinstance(page, Explorer)
+    tags = parsed(page.html)
+    names = [tag for tag, _ in tags.tags]
+    assert names.count("script") == 2 and "img" not in names
+    assert not any(name.startswith("on") for _, attrs in tags.tags for name in attrs)
+    divs = [attrs for tag, attrs in tags.tags if tag == "div" and "data-view" in attrs]
+    assert [attrs["data-view"] for attrs in divs] == ["detail", "overview", "open"]
+    assert names.count("svg") == 3
+    clusters = page_data(page.html)["clusters"]
+    assert isinstance(clusters, list)
+    assert [c["scope"] for c in clusters] == [label]  # to the script as data, unchanged
+
+
+def test_each_neuron_gets_a_drawing_of_its_own_with_the_others_boxed() -> None:
+    model = MLP(2, [4, 4, 1], seed=0)
+    y = model([0.5, -1.0])
+    assert isinstance(y, Value)
+    page = explore(y)
+    assert isinstance(page, Explorer)
+    clusters = page_data(page.html)["clusters"]
+    assert isinstance(clusters, list)
+    neurons = {c["id"]: c for c in clusters if c["neuron"]}
+    found = re.findall(
+        r'<div class="view" data-view="open" data-open="(\w+)">\s*(<svg.*?</svg>)', page.html, re.S
+    )
+    assert sorted(id for id, _ in found) == sorted(neurons)
+    for id, svg in found:
+        drawn = ET.fromstring(svg)
+        boxed = {g.get("data-box") for g in drawn.iter(f"{SVG}g") if g.get("data-box")}
+        assert boxed == set(neurons) - {id}
+        shown = {int(g.get("data-node", "")) for g in drawn.iter(f"{SVG}g") if g.get("data-node")}
+        assert set(neurons[id]["members"]) <= shown
+
+
 # --- limits and arguments --------------------------------------------------------------------
 
 
@@ -456,6 +499,36 @@ def test_the_explore_command_writes_the_page(
     nodes = data["nodes"]
     assert isinstance(nodes, list)
     assert [n["label"] for n in nodes if n["label"]] == ["x", "w", "b", "tanh(x*w + b)"]
+
+
+def test_python_m_autograd_explore_writes_the_page(tmp_path: Path) -> None:
+    from tests.autograd.test_cli import python_m_autograd
+
+    target = tmp_path / "page.html"
+    done = python_m_autograd("explore", "x*y + x", "x=2", "y=3", "-o", str(target))
+    assert (done.returncode, done.stdout) == (0, "x*y + x = 8.0\n"), done.stderr
+    nodes = page_data(target.read_text(encoding="utf-8"))["nodes"]
+    assert isinstance(nodes, list)
+    assert [n["label"] for n in nodes if n["label"]] == ["x", "y", "x*y + x"]
+    assert nodes[-1]["data"] == 8.0
+
+
+def test_the_demo_writes_the_explorer_of_the_neuron_it_draws(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert chainrule_main(["demo", "--steps", "1", "--out", str(tmp_path)]) == 0
+    capsys.readouterr()
+    page = (tmp_path / "explorer.html").read_text(encoding="utf-8")
+    drawn = ET.fromstring((tmp_path / "neuron.svg").read_bytes())
+    nodes = page_data(page)["nodes"]
+    assert isinstance(nodes, list)
+    # The same Values as neuron.svg: one first-layer neuron on x.0 and x.1, its output "out".
+    assert nodes[-1]["label"] == "out" and nodes[-2]["label"] == "z"
+    assert {n["label"] for n in nodes if not n["parents"]} >= {"x.0", "x.1", "w.0", "w.1", "b"}
+    (scope,) = {n["scope"] for n in nodes if n["scope"]}
+    assert re.fullmatch(r"layers\.0\.neurons\.\d+", scope)
+    values = [g for g in drawn.iter(f"{SVG}g") if "value" in (g.get("class") or "").split()]
+    assert len(values) == len(nodes)
 
 
 @pytest.mark.parametrize(

@@ -144,6 +144,32 @@ def test_forward_steps_show_each_node_after_its_operands(page: Page) -> None:
     assert page.errors() == []
 
 
+def test_a_node_shows_its_data_only_once_the_forward_pass_has_computed_it(
+    driver: WebDriver, tmp_path: Path
+) -> None:
+    x = Value(math.inf, "x")
+    y = (x * 0.0 + 1.0) * Value(2.0, "w")  # inf * 0 is nan: a red number, as its own text
+    y.label = "y"
+    path = explore(y, tmp_path / "data.html")
+    assert isinstance(path, Path)
+    page = Page(driver, path)
+    order = topological_order(y)
+    shown = """return [...document.querySelectorAll('.view g[data-kind=value]')].map(g =>
+        [Number(g.dataset.node), g.classList.contains('is-pending'),
+          [...g.querySelectorAll('text.data')]
+          .filter(t => getComputedStyle(t).visibility !== 'hidden')
+          .map(t => t.textContent).join('')]);"""
+    for k in range(page.api("steps('forward')")):
+        page.api(f"step({k})")
+        cells = page.js(shown)
+        assert sum(1 for _, pending, _ in cells if not pending) == k + 1
+        for i, pending, text in cells:
+            assert text == ("data ?" if pending else f"data {order[i].data:.4g}"), (k, i)
+    page.api("setMode('backward')")
+    assert all(text == f"data {order[i].data:.4g}" for i, _, text in page.js(shown))
+    assert page.errors() == []
+
+
 def test_backward_steps_send_grad_times_local_derivative_along_each_edge(
     page: Page, graph: tuple[Value, ...]
 ) -> None:
@@ -174,6 +200,18 @@ def test_backward_steps_send_grad_times_local_derivative_along_each_edge(
         assert page.grad_text(i) == f"grad {node.grad:.4g}"
         assert grads[i] == pytest.approx(node.grad, rel=1e-12)
     assert page.errors() == []
+
+
+def test_the_current_node_is_outlined_and_its_cells_keep_their_thin_rules(page: Page) -> None:
+    current = ".view g.is-current[data-kind=value]"
+    widths = page.js(
+        "return [...document.querySelector(arguments[0]).children]"
+        ".filter(el => el.tagName === 'polygon')"
+        ".map(el => [el.classList.contains('rule'), getComputedStyle(el).strokeWidth])",
+        current,
+    )
+    assert [width for rule, width in widths if not rule] == ["3px"]  # the outline
+    assert [width for rule, width in widths if rule] == ["1px", "1px"]  # name | data | grad
 
 
 def test_a_sum_still_building_is_shown_as_such(page: Page) -> None:
@@ -209,8 +247,10 @@ def test_explain_gives_the_chain_rule_sum_with_its_numbers(page: Page) -> None:
     assert len(products) == 2
     for shown, term in zip(products, expected_terms, strict=True):
         assert shown == pytest.approx(list(term), rel=5e-4)
-    assert f"∂(a * b)/∂a = {RULES['*'].formula.split(', ')[0]}" in text
-    assert f"∂(a * b)/∂b = {RULES['*'].formula.split(', ')[1]}" in text
+    # The rule table's formula for *, "b, a", with its operands written p and q: b is a node.
+    assert RULES["*"].formula == "b, a"
+    assert "∂(p * q)/∂p = q, with p = x, q = w" in text
+    assert "∂(p * q)/∂q = p, with p = [tanh node, data " in text
     assert numbers(lines[-1])[-1] == pytest.approx(dx, rel=5e-4)
     # At least four significant digits everywhere: 1 is written 1.000.
     assert "1.000 ×" in text
@@ -223,6 +263,81 @@ def test_explain_gives_the_chain_rule_sum_with_its_numbers(page: Page) -> None:
     ActionChains(page.driver).move_to_element(page.node(order.index(x))).perform()
     assert page.element("explain-text").text.startswith(text.splitlines()[0])
     assert numbers(page.element("explain-title").text)[-1] == pytest.approx(dx, rel=5e-4)
+    assert page.errors() == []
+
+
+def micrograd_example() -> Value:
+    """micrograd's first example: L = (a b + c) f, every node named with a single letter."""
+    a, b, c, f = Value(2.0, "a"), Value(-3.0, "b"), Value(10.0, "c"), Value(-2.0, "f")
+    e = a * b
+    e.label = "e"
+    d = e + c
+    d.label = "d"
+    loss = d * f
+    loss.label = "L"
+    return loss
+
+
+def test_explain_keeps_its_letters_apart_from_the_nodes_names(
+    driver: WebDriver, tmp_path: Path
+) -> None:
+    """Nodes named a, b, c and L: the formula's letters and the consumer's letter change so that
+    no letter means two things, and the output's own name is not explained as "where L is L"."""
+    path = explore(micrograd_example(), tmp_path / "micrograd.html")
+    assert isinstance(path, Path)
+    page = Page(driver, path)
+    assert page.api("explain('c')").splitlines() == [
+        "∂L/∂c = Σ over the consumers k of c: ∂L/∂k · ∂k/∂c (1 term)",
+        "  k = d = e + c: ∂(p + q)/∂q = 1, with p = e, q = c",
+        "    ∂L/∂k · ∂k/∂c = -2.000 × 1.000 = -2.000",
+        "∂L/∂c = -2.000",
+    ]
+    assert page.api("explain('a')").splitlines() == [
+        "∂L/∂a = Σ over the consumers k of a: ∂L/∂k · ∂k/∂a (1 term)",
+        "  k = e = a * b: ∂(p * q)/∂p = q, with p = a, q = b",
+        "    ∂L/∂k · ∂k/∂a = -2.000 × -3.000 = 6.000",
+        "∂L/∂a = 6.000",
+    ]
+    assert page.api("explain('L')").splitlines()[0] == "∂L/∂L = 1"
+    for label in "abcdefL":
+        assert "where" not in page.api("explain(arguments[0])", label)
+    assert page.errors() == []
+
+
+def test_an_output_named_by_its_expression_is_bracketed(driver: WebDriver, tmp_path: Path) -> None:
+    """The command names the output by its expression: ∂(x*y + x)/∂x, not ∂x*y + x/∂x."""
+    x, y = Value(2.0, "x"), Value(3.0, "y")
+    out = x * y + x
+    out.label = "x*y + x"
+    path = explore(out, tmp_path / "expression.html")
+    assert isinstance(path, Path)
+    page = Page(driver, path)
+    text = page.api("explain('x')")
+    assert text.splitlines()[0].startswith("∂(x*y + x)/∂x = Σ over the consumers c of x")
+    assert text.splitlines()[-1] == "∂(x*y + x)/∂x = 3.000 + 1.000 = 4.000"
+    assert "x*y + x = x * y + x" not in text  # the recipe is not written out twice
+    # No node is named a or b: the rule table's formula as it is written there.
+    assert "  c = x * y: ∂(a * b)/∂a = b, with a = x, b = y" in text.splitlines()
+    page.node(0).click()
+    assert page.element("explain-title").text == "∂(x*y + x)/∂x = 4.000"
+    assert page.errors() == []
+
+
+def test_negative_terms_of_a_sum_are_bracketed(driver: WebDriver, tmp_path: Path) -> None:
+    x = Value(2.0, "x")
+    y = x * 3.0 - x * 5.0
+    y.label = "y"
+    path = explore(y, tmp_path / "negative.html")
+    assert isinstance(path, Path)
+    page = Page(driver, path)
+    assert page.api("explain('x')").splitlines()[-1] == "∂y/∂x = 3.000 + (-5.000) = -2.000"
+    page.api("setMode('backward')")
+    captions = []
+    for k in range(page.api("steps('backward')")):
+        page.api(f"step({k})")
+        captions.append(page.api("caption()"))
+    assert any("+ (-5.000) = " in caption for caption in captions), captions
+    assert not any("+ -" in caption for caption in captions), captions
     assert page.errors() == []
 
 
@@ -350,29 +465,109 @@ def test_hostile_labels_stay_text(driver: WebDriver, tmp_path: Path) -> None:
     assert page.errors() == []
 
 
-def test_an_mlp_opens_on_its_neurons_and_a_click_expands_one(
-    driver: WebDriver, tmp_path: Path
-) -> None:
+def mlp_page(tmp_path: Path) -> tuple[list[Value], Path]:
     model = MLP(2, [4, 4, 1], seed=0)
     y = model([0.5, -1.0])
     assert isinstance(y, Value)
     y.label = "y"
-    order = topological_order(y)
     path = explore(y, tmp_path / "mlp.html")
     assert isinstance(path, Path)
+    y.backward()
+    return topological_order(y), path
+
+
+FIRST_BOX = ".view[data-view=overview] g[data-box][data-kind=value]"
+IN_WINDOW = """const box = arguments[0].getBoundingClientRect();
+    return box.top >= 0 && box.left >= 0 && box.bottom <= innerHeight && box.right <= innerWidth;"""
+
+
+@pytest.fixture
+def mlp(driver: WebDriver, tmp_path: Path) -> tuple[list[Value], Page]:
+    """The page of MLP(2, [4, 4, 1]) on one sample, as it opens: on the overview."""
+    order, path = mlp_page(tmp_path)
     page = Page(driver, path)
     assert page.api("view()") == "overview"
-    first_box = ".view[data-view=overview] g[data-box][data-kind=value]"
-    boxes = page.js("return document.querySelectorAll(arguments[0]).length", first_box)
+    return order, page
+
+
+def test_an_mlp_opens_on_its_neurons_and_a_click_opens_one_among_the_others(
+    mlp: tuple[list[Value], Page],
+) -> None:
+    order, page = mlp
+    boxes = page.js("return document.querySelectorAll(arguments[0]).length", FIRST_BOX)
     assert boxes == 9
     page.api("setMode('backward')")
     page.press("END")
     # Each box shows its neuron's output grad, as the sweep left it.
-    y.backward()
-    box = page.js("return Number(document.querySelector(arguments[0]).dataset.node)", first_box)
+    box = page.js("return Number(document.querySelector(arguments[0]).dataset.node)", FIRST_BOX)
     assert page.grad_text(box, "overview") == f"grad {order[box].grad:.4g}"
+    scope = order[box].scope
     page.js(
-        "document.querySelector(arguments[0]).dispatchEvent(new MouseEvent('click'))", first_box
+        "document.querySelector(arguments[0]).dispatchEvent(new MouseEvent('click'))", FIRST_BOX
+    )
+    # Its own drawing: the neuron's every Value, the other eight neurons still boxes.
+    assert page.api("view()") == f"neuron {scope}"
+    shown = ".view[data-view=open]:not([hidden])"
+    members = [i for i, node in enumerate(order) if node.scope == scope]
+    drawn = page.js(
+        "return [...document.querySelectorAll(arguments[0] + ' g[data-kind=value]')]"
+        ".filter(g => !g.dataset.box).map(g => Number(g.dataset.node))",
+        shown,
+    )
+    assert set(members) <= set(drawn)
+    others = page.js(
+        "return new Set([...document.querySelectorAll(arguments[0] + ' g[data-box]')]"
+        ".map(g => g.dataset.box)).size",
+        shown,
+    )
+    assert others == 8
+    output = page.js(
+        "return document.querySelector(arguments[0] + ' g[data-node=\"' + arguments[1] + "
+        "'\"][data-kind=value]')",
+        shown,
+        box,
+    )
+    assert page.js(IN_WINDOW, output)  # scrolled to, not left below the fold
+    assert page.js("return document.activeElement === arguments[0]", output)
+    assert page.js("return arguments[0].querySelector('text.grad').textContent", output) == (
+        f"grad {order[box].grad:.4g}"
+    )
+    page.element("toggle-clusters").click()
+    assert page.api("view()") == "overview"
+    page.element("toggle-clusters").click()
+    assert page.api("view()") == "detail"
+    for i, node in enumerate(order):
+        assert page.api("grad(arguments[0])", i) == pytest.approx(node.grad, rel=1e-9, abs=1e-15)
+    assert page.errors() == []
+
+
+def test_the_box_of_the_neuron_being_computed_is_not_faded(mlp: tuple[list[Value], Page]) -> None:
+    """Forward step 0 computes a node inside a neuron: its box is lit, not faded as pending."""
+    _, page = mlp
+    lit = page.js(
+        "const g = document.querySelector('.view[data-view=overview] g.is-current[data-box]');"
+        "return g && [g.classList.contains('is-pending'), getComputedStyle(g).opacity]"
+    )
+    assert lit == [False, "1"]
+    assert page.errors() == []
+
+
+def test_without_a_drawing_of_its_own_a_neuron_opens_in_the_full_drawing(
+    driver: WebDriver, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over OPEN_VIEWS_UP_TO neurons: the detail view, with the other neurons covered."""
+    import importlib
+
+    # autograd.explore is also the function's name: the module, by its full name.
+    monkeypatch.setattr(importlib.import_module("autograd.explore"), "OPEN_VIEWS_UP_TO", 0)
+    order, path = mlp_page(tmp_path)
+    page = Page(driver, path)
+    assert page.js("return document.querySelectorAll('.view[data-view=open]').length") == 0
+    page.api("setMode('backward')")
+    page.press("END")
+    box = page.js("return Number(document.querySelector(arguments[0]).dataset.node)", FIRST_BOX)
+    page.js(
+        "document.querySelector(arguments[0]).dispatchEvent(new MouseEvent('click'))", FIRST_BOX
     )
     assert page.api("view()") == "detail"
     covers = page.js(
@@ -380,10 +575,81 @@ def test_an_mlp_opens_on_its_neurons_and_a_click_expands_one(
     )
     assert covers == 8  # the other neurons stay collapsed
     assert page.grad_text(box) == f"grad {order[box].grad:.4g}"
+    assert page.js(IN_WINDOW, page.node(box))
     page.element("toggle-clusters").click()
     assert page.api("view()") == "overview"
-    for i, node in enumerate(order):
-        assert page.api("grad(arguments[0])", i) == pytest.approx(node.grad, rel=1e-9, abs=1e-15)
+    assert page.errors() == []
+
+
+def test_a_wide_drawing_opens_readable_and_zooms(mlp: tuple[list[Value], Page]) -> None:
+    """The whole MLP is far wider than the window: it opens at a size whose text can be read
+    (the graph scrolls), and the zoom buttons change its size."""
+    _, page = mlp
+    page.element("toggle-clusters").click()
+    assert page.api("view()") == "detail"
+    svg = ".view[data-view=detail] svg"
+    width = "return document.querySelector(arguments[0]).getBoundingClientRect().width"
+    text = (
+        "return document.querySelector(arguments[0] + ' text.grad').getBoundingClientRect().height"
+    )
+    assert page.js(width, svg) > page.js("return document.getElementById('graph').clientWidth")
+    assert page.js(text, svg) >= 8  # 11-point text at 60% at least
+    before = page.js(width, svg)
+    page.element("zoom-in").click()
+    assert page.js(width, svg) == pytest.approx(1.25 * before, rel=0.01)
+    page.element("zoom-out").click()
+    page.element("zoom-out").click()
+    assert page.js(width, svg) == pytest.approx(before / 1.25, rel=0.01)
+    assert page.errors() == []
+
+
+OVERLAPS = """const view = document.querySelector('.view:not([hidden])');
+    const box = (el) => el.getBBox();
+    const badges = [...view.querySelectorAll('.badge rect')].map(box);
+    const texts = [...view.querySelectorAll('g[data-node] text')].map(box);
+    const drawing = box(view.querySelector('g.graph > polygon'));
+    const meet = (a, b) => a.x < b.x + b.width - 0.5 && b.x < a.x + a.width - 0.5 &&
+      a.y < b.y + b.height - 0.5 && b.y < a.y + a.height - 0.5;
+    const found = [];
+    badges.forEach((a, k) => {
+      badges.slice(k + 1).forEach((b) => meet(a, b) && found.push('two badges'));
+      texts.forEach((t) => meet(a, t) && found.push('a badge on a number or a name'));
+      const inside = a.x >= drawing.x && a.y >= drawing.y &&
+        a.x + a.width <= drawing.x + drawing.width && a.y + a.height <= drawing.y + drawing.height;
+      if (!inside) found.push('a badge outside the drawing');
+    });
+    return [badges.length, found];"""
+
+
+@pytest.mark.parametrize("which", ["example", "neuron", "tangents"])
+def test_the_badges_cover_no_node_and_no_other_badge(
+    driver: WebDriver, tmp_path: Path, which: str
+) -> None:
+    """What travels along the edges is written where it can be read: at each step of either
+    sweep, no badge hides a node's text or another badge, or lies outside the drawing (the
+    demo's neuron has edges shorter than a badge)."""
+    if which == "neuron":
+        root = MLP(2, [1], seed=0)([0.5, -1.0])
+        assert isinstance(root, Value)
+        root.label = "out"
+        path = explore(root, tmp_path / "neuron.html")
+        modes = ["backward"]
+    else:
+        y, _, x, w, _ = example()
+        tangents = {x: 1.0, w: 0.5} if which == "tangents" else None
+        path = explore(y, tmp_path / "example.html", tangents=tangents)
+        modes = ["forward"] if tangents else ["backward"]
+    assert isinstance(path, Path)
+    page = Page(driver, path)
+    for mode in modes:
+        page.api(f"setMode('{mode}')")
+        drawn = 0
+        for k in range(1, page.api(f"steps('{mode}')")):
+            page.api(f"step({k})")
+            count, found = page.js(OVERLAPS)
+            assert found == [], (mode, k, found)
+            drawn += count
+        assert drawn > 0
     assert page.errors() == []
 
 
@@ -475,6 +741,19 @@ def test_the_pages_sweeps_match_the_engine(
     )
     for got, want in zip(shown, expected, strict=True):
         assert got == pytest.approx(want, rel=1e-9, abs=1e-12)
+    # Each explanation ends on the node's grad, to four significant digits, and is the same
+    # text at any step of either sweep.
+    explain = "return Array.from({length: arguments[0]}, (_, i) => explorer.explain(i))"
+    texts = page.js(explain, len(order))
+    for text, want in zip(texts, expected, strict=True):
+        if "does not depend on" in text:
+            assert want == 0 and text.splitlines()[0].endswith(" = 0"), text
+        else:
+            assert numbers(text.splitlines()[-1])[-1] == pytest.approx(want, rel=5e-4, abs=1e-12)
+    page.api("setMode('backward')")
+    last = page.api("steps('backward')") - 1
+    page.api(f"step({int(where * last)})")
+    assert page.js(explain, len(order)) == texts
     assert page.errors() == []
 
 

@@ -512,6 +512,8 @@ def test_v_that_is_not_a_sequence_of_numbers_is_named() -> None:
         jvp(product_sine, [1.0, 2.0], [1.0, None])
     with pytest.raises(TypeError, match=r"vjp: v must give one cotangent.*got float"):
         vjp(three_outputs, [1.0, 2.0], 1.0)
+    with pytest.raises(TypeError, match=r"jvp: v must give one tangent per input.*got dict"):
+        jvp(product_sine, [1.0, 2.0], {0: 1.0, 1: 0.0})
 
 
 @pytest.mark.parametrize("transform", [jvp, vjp, jacobian, hessian, hvp, vhp])
@@ -548,6 +550,9 @@ def test_inputs_that_are_not_numbers_or_values_are_named(transform: Callable[...
         transform(product_sine, 1.0)
     with pytest.raises(TypeError, match=rf"{name}: inputs must be a sequence .*got Value"):
         transform(product_sine, Value(1.0))
+    for unordered in ({1.0: 0, 2.0: 0}, {1.0, 2.0}):  # no order that says which input is which
+        with pytest.raises(TypeError, match=rf"{name}: inputs must be a sequence .*got"):
+            transform(product_sine, unordered)
     with pytest.raises(TypeError, match=rf"{name}: f must be callable, got int"):
         transform(3, [1.0])
     with pytest.raises(TypeError, match=rf"{name}: create_graph must be a bool, got str"):

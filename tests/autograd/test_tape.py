@@ -16,7 +16,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import autograd.tape
-from autograd import RULES, Tape, TraceError, Value, backend, draw_dot, no_grad, trace
+from autograd import RULES, Tape, TraceError, Value, draw_dot, no_grad, trace
 from autograd.mode import record_comparison
 from autograd.tape import DERIVATIVE_DOMAINS, _array_values, _array_vjps, _domains
 from nn import MLP, binary_cross_entropy, cross_entropy, hinge_loss, mse_loss
@@ -250,7 +250,8 @@ def test_the_output_may_be_an_input_or_a_leaf_and_repr_gives_the_size() -> None:
     assert w.grad == 2.0
     tape = trace(lambda x: (x * w + 1.0).tanh(), 1.0)
     assert len(tape) == 3
-    assert repr(tape) == ("Tape(3 operations, 1 inputs, 1 captured leaves, 1 constants, 0 guards)")
+    assert repr(tape) == "Tape(3 operations, 1 input, 1 captured leaf, 1 constant, 0 guards)"
+    assert repr(trace(lambda x, y: x * y, 1.0, 2.0)).startswith("Tape(1 operation, 2 inputs,")
 
 
 def test_draw_dot_draws_the_recorded_one_sample_graph() -> None:
@@ -286,6 +287,17 @@ def test_reading_data_inside_f_is_not_guarded_and_gives_the_documented_wrong_ans
     assert (x * x.data).data == 9.0
 
 
+def test_no_grad_inside_f_records_no_graph_and_gives_the_documented_wrong_answer() -> None:
+    def f(x: Value) -> Value:
+        with no_grad():
+            return x * 2.0
+
+    tape = trace(f, 1.0)
+    assert len(tape) == 0
+    assert len(tape.leaves) == 1  # the example's 2.0, a leaf that nothing updates
+    assert tape(np.array([3.0, 4.0])).tolist() == [2.0, 2.0]  # the eager engine gives 6.0, 8.0
+
+
 def test_tracing_records_a_graph_even_under_no_grad() -> None:
     with no_grad():
         tape = trace(lambda x: x * 3.0, 1.0)
@@ -293,14 +305,6 @@ def test_tracing_records_a_graph_even_under_no_grad() -> None:
 
 
 # --- guards --------------------------------------------------------------------------------------
-
-# Guards need Value's comparisons to report to autograd.mode.record_comparison; the compiled
-# Value does not do so yet. Strict: once it does, these pass and the marker must go.
-comparisons_report = pytest.mark.xfail(
-    backend() == "native",
-    reason="the compiled Value's <, <=, >, >= do not call autograd.mode.record_comparison yet",
-    strict=True,
-)
 
 
 def test_guards_reported_through_record_comparison_are_checked_by_the_replay() -> None:
@@ -317,9 +321,12 @@ def test_guards_reported_through_record_comparison_are_checked_by_the_replay() -
     with pytest.raises(TraceError, match=r"sample 1 .*the result of \* > 1.0") as caught:
         tape([1.0, 0.5, 0.1], [2.0, 1.0, 1.0])
     assert caught.value.sample == 1
+    assert caught.value.comparison == (
+        "f compared the result of * > 1.0, which was True when traced but is False for this "
+        "sample (0.5 > 1.0)"
+    )
 
 
-@comparisons_report
 def test_a_comparison_is_a_guard_and_a_sample_on_the_other_branch_is_named() -> None:
     tape = trace(lambda x: x.log() if x > 0 else -x, 2.0)
     assert len(tape.guards) == 1
@@ -330,7 +337,6 @@ def test_a_comparison_is_a_guard_and_a_sample_on_the_other_branch_is_named() -> 
     assert "argument 0 > 0.0" in str(caught.value)
 
 
-@comparisons_report
 @pytest.mark.parametrize(
     ("f", "inside", "outside"),
     [
@@ -352,7 +358,6 @@ def test_every_comparison_is_a_guard_on_either_side(
     assert caught.value.sample == 1
 
 
-@comparisons_report
 def test_a_trace_inside_f_keeps_the_outer_traces_guards_apart() -> None:
     def f(x: Value) -> Value:
         inner = trace(lambda y: y * 2.0, 1.0)  # a tape made while tracing: no guards of its own
@@ -365,7 +370,6 @@ def test_a_trace_inside_f_keeps_the_outer_traces_guards_apart() -> None:
         outer([1.0, -1.0])
 
 
-@comparisons_report
 def test_a_guard_on_a_captured_leaf_sees_its_update() -> None:
     w = Value(1.0, "w")
     tape = trace(lambda x: x * w if w > 0 else x, 1.0)
@@ -376,12 +380,40 @@ def test_a_guard_on_a_captured_leaf_sees_its_update() -> None:
     assert caught.value.sample == 0
 
 
-@comparisons_report
 def test_a_guard_is_checked_before_the_branch_it_chose_is_computed() -> None:
     """The wrong branch's domain error does not hide the real problem."""
     tape = trace(lambda x: (x - 1.0).log() if x > 1.0 else x, 3.0)
     with pytest.raises(TraceError):
         tape(np.array([2.0, 0.5]))
+
+
+def test_a_tape_of_binary_cross_entropy_refuses_samples_across_its_log_clamp() -> None:
+    """BCE clamps log p at -100; a tape keeps the branch it traced, so crossing it is refused."""
+    tape = trace(binary_cross_entropy, 0.5, 1.0)
+    ps, ts = [0.3, 0.9, 1e-30], [1.0, 0.0, 1.0]
+    expected = [binary_cross_entropy([p], [t]).data for p, t in zip(ps, ts, strict=True)]
+    assert tape(ps, ts).tolist() == expected
+    for p, t, on in [(0.0, 1.0, "argument 0 >"), (1.0, 0.0, "the result of - >")]:
+        with pytest.raises(TraceError, match=f"sample 1 .*{on}") as caught:
+            tape([0.3, p], [1.0, t])  # log p, or log(1 - p), is clamped here
+        assert caught.value.sample == 1
+    clamped = trace(binary_cross_entropy, 0.0, 1.0)
+    assert clamped([0.0, 1e-50], [1.0, 1.0]).tolist() == [100.0, 100.0]
+    with pytest.raises(TraceError) as caught:
+        clamped([0.0, 0.5], [1.0, 1.0])
+    assert caught.value.sample == 1
+
+
+@pytest.mark.parametrize(("p", "t"), [(0.5, 2.0), (0.5, -0.5), (1.5, 1.0), (math.nan, 1.0)])
+def test_a_tape_of_binary_cross_entropy_refuses_what_is_not_a_probability(
+    p: float, t: float
+) -> None:
+    with pytest.raises(ValueError, match="outside"):
+        binary_cross_entropy([p], [t])  # as the eager loss does
+    tape = trace(binary_cross_entropy, 0.5, 1.0)
+    with pytest.raises(TraceError) as caught:
+        tape([0.5, p], [1.0, t])
+    assert caught.value.sample == 1
 
 
 def test_comparisons_in_another_thread_are_not_this_traces_guards() -> None:
@@ -464,7 +496,7 @@ def test_a_wrong_batch_shape_names_the_expected_and_received_shapes(
 
 def test_bad_arguments_are_named() -> None:
     tape = trace(lambda x: x * 2.0, 1.0)
-    with pytest.raises(TypeError, match="takes 1 arguments.*got 2"):
+    with pytest.raises(TypeError, match="takes 1 argument, as f did when traced; got 2"):
         tape([1.0], [2.0])
     with pytest.raises(TypeError, match="tape argument 0 must hold real numbers"):
         tape(["a"])
@@ -481,6 +513,21 @@ def test_bad_arguments_are_named() -> None:
         trace(lambda x: x, "12")
     with pytest.raises(TypeError, match=r"argument 0\[1\] must be a real number"):
         trace(lambda x: x[0], [1.0, [2.0]])
+    for unordered in ({0: 1.0}, {1.0}):  # their order is not the sequence f would index
+        with pytest.raises(TypeError, match=r"argument 0 must be a number or a flat sequence"):
+            trace(lambda x: x[0], unordered)
+
+
+@pytest.mark.parametrize("weight", [math.nan, math.inf, -math.inf])
+def test_weights_that_are_not_finite_are_named_and_change_no_grad(weight: float) -> None:
+    w = Value(1.0, "w")
+    tape = trace(lambda x: x * w, 1.0)
+    tape([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=rf"weights must be finite; weight 1 is {weight}"):
+        tape.backward([1.0, weight, 1.0])
+    assert w.grad == 0.0
+    tape.backward([1.0, 1.0, 1.0])  # the call can still be differentiated
+    assert w.grad == 6.0
 
 
 def test_an_empty_batch_gives_an_empty_result_and_adds_nothing() -> None:
@@ -521,6 +568,32 @@ def test_the_compiled_replay_gives_the_eager_engines_bits(replay: str) -> None:
 
     xs = [-1.5, -0.25, 0.0, 0.3, 2.0]
     assert trace(f, 1.0)(np.array(xs)).tolist() == [f(Value(x)).data for x in xs]
+
+
+def test_the_compiled_replay_writes_only_into_writable_buffers(replay: str) -> None:
+    """autograd._tape checks what it is given: it never writes into read-only memory."""
+    if replay != "numpy":  # once is enough: this calls the module directly
+        return
+    try:
+        from autograd import _tape
+    except ImportError:
+        pytest.skip("the compiled core is not built")
+    program = np.array([[autograd.tape.CODES["+"], 0, 1, 1]], dtype=np.int32)
+    values = np.array([[1.0, 2.0], [3.0, 4.0], [0.0, 0.0]])
+    values.flags.writeable = False
+    with pytest.raises((BufferError, TypeError, ValueError), match="read-only|writ"):
+        _tape.forward(program, 2, values, 2, 0, 1)
+    assert values[2].tolist() == [0.0, 0.0]
+    frozen = bytes(6 * 8)
+    with pytest.raises((BufferError, TypeError, ValueError)):
+        _tape.forward(program, 2, memoryview(frozen).cast("d"), 2, 0, 1)
+    adjoints = np.zeros((3, 2))
+    adjoints.flags.writeable = False
+    with pytest.raises((BufferError, TypeError, ValueError), match="read-only|writ"):
+        _tape.backward(program, 2, np.ones((3, 2)), adjoints, 2)
+    writable = values.copy()
+    assert _tape.forward(program, 2, writable, 2, 0, 1) is None
+    assert writable[2].tolist() == [4.0, 6.0]
 
 
 def test_calls_from_several_threads_take_turns() -> None:

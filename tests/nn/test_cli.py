@@ -32,7 +32,7 @@ def test_demo_trains_and_writes_the_pictures(
     assert "2/2" not in printed.err  # no progress bar: standard error is not a terminal
     from autograd import backend
 
-    engine = printed.out.splitlines()[0]
+    engine = printed.err.splitlines()[0]
     if backend() == "native":
         assert engine == "engine: compiled core (autograd._core)"
     else:

@@ -12,10 +12,12 @@ from hypothesis import strategies as st
 
 from autograd import Value
 from nn import binary_cross_entropy, cross_entropy, hinge_loss, mse_loss
+from nn.losses import LOG_FLOOR, LOG_THRESHOLD
 
 real = st.floats(-10.0, 10.0, allow_nan=False)
 # Probabilities, with the edges where BCE's logs are clamped drawn often.
 EDGES = [0.0, 1.0, 1e-300, math.exp(-100), math.exp(-99.9), 1e-44, 1 - 1e-16, 0.5]
+EDGES += [LOG_THRESHOLD, math.nextafter(LOG_THRESHOLD, 1.0), math.nextafter(LOG_THRESHOLD, 0.0)]
 probability = st.one_of(st.sampled_from(EDGES), st.floats(0.0, 1.0))
 sign = st.sampled_from([-1.0, 1.0])
 logit = st.one_of(
@@ -96,6 +98,47 @@ def test_binary_cross_entropy_at_the_edges(p: float, t: float, loss: float, grad
     value, (g,) = run(binary_cross_entropy, [p], [t])
     assert value == pytest.approx(loss, rel=1e-12, abs=1e-12)
     assert g == pytest.approx(grad, rel=1e-12)
+
+
+def logged(x: float) -> bool:
+    """Whether BCE takes log x rather than the clamp, decided on floats as the clamp is meant."""
+    return x > 0.0 and math.log(x) > LOG_FLOOR
+
+
+def test_the_clamps_threshold_is_the_float_where_the_log_passes_minus_100() -> None:
+    assert not logged(LOG_THRESHOLD)
+    assert logged(math.nextafter(LOG_THRESHOLD, 1.0))
+    below = above = LOG_THRESHOLD
+    for _ in range(5000):  # every float near the boundary, on both sides
+        below, above = math.nextafter(below, 0.0), math.nextafter(above, 1.0)
+        assert not logged(below)
+        assert logged(above)
+
+
+@given(st.one_of(st.floats(allow_nan=True), st.sampled_from(EDGES)))
+def test_comparing_with_the_threshold_decides_as_the_log_does(x: float) -> None:
+    assert (x > LOG_THRESHOLD) == logged(x)
+
+
+def float_bce(ps: list[float], ts: list[float]) -> tuple[float, list[float]]:
+    """BCE with the clamp decided on floats, as binary_cross_entropy computes it otherwise."""
+
+    def log(x: Value) -> Value:
+        return x.log() if logged(x.data) else Value(LOG_FLOOR)
+
+    values = [Value(p) for p in ps]
+    terms = [-(t * log(p) + (1.0 - t) * log(1.0 - p)) for p, t in zip(values, ts, strict=True)]
+    out = sum(terms[1:], terms[0]) / len(terms)
+    out.backward()
+    return out.data, [v.grad for v in values]
+
+
+@given(pairs(probability, probability))
+def test_binary_cross_entropy_gives_the_bits_of_the_clamp_decided_on_floats(
+    case: tuple[list[float], list[float]],
+) -> None:
+    ps, ts = case
+    assert run(binary_cross_entropy, ps, ts) == float_bce(ps, ts)
 
 
 @given(pairs(real, sign))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import gc
 import math
+import re
 import sys
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from autograd import Value
+from autograd import TraceError, Value
 from nn import (
     MLP,
     SGD,
@@ -374,6 +375,127 @@ def test_compile_stops_before_a_step_with_a_loss_that_is_not_finite() -> None:
             compile=True,
         )
     assert all(math.isfinite(p.data) for p in model.parameters())
+
+
+def per_sample_mean(term: Callable[[Value, Any], Value]) -> Callable[[object, object], Value]:
+    """The loss that is the mean of ``term(p, t)`` over the samples."""
+
+    def loss(predictions: object, targets: object) -> Value:
+        ps = predictions if isinstance(predictions, list) else [predictions]
+        ts = targets if isinstance(targets, list) else [targets]
+        terms: list[Value] = [term(p, t) for p, t in zip(ps, ts, strict=True)]
+        total: Value = sum(terms[1:], terms[0])
+        return total / len(terms)
+
+    return loss
+
+
+# A mean of per-sample losses that branches on a comparison of Values: d**2 above the target,
+# 3 d**2 below it.
+branching_loss = per_sample_mean(lambda p, t: (p - t) ** 2 if p - t > 0 else 3.0 * (p - t) ** 2)
+
+
+def test_compile_stops_where_a_sample_branches_otherwise_with_the_last_step_kept() -> None:
+    X, y = [[1.0], [2.0], [3.0]], [-3.0, -2.0, -1.7]  # each prediction starts above its target
+    taped, eager = MLP(1, [1], seed=0), MLP(1, [1], seed=0)
+    with pytest.raises(TraceError, match=r"in epoch (\d+), sample 2 of X .* f compared") as caught:
+        train(
+            taped, X, y, branching_loss, SGD(taped.parameters(), lr=0.05), 50, False, compile=True
+        )
+    assert caught.value.sample == 2
+    assert "for this sample" in caught.value.comparison
+    found = re.search(r"in epoch (\d+)", str(caught.value))
+    assert found is not None
+    epochs = int(found.group(1))
+    assert epochs > 0  # it failed mid-training, not on the first step
+    history = train(eager, X, y, branching_loss, SGD(eager.parameters(), lr=0.05), epochs, False)
+    assert len(history["loss"]) == epochs
+    for p, q in zip(eager.parameters(), taped.parameters(), strict=True):
+        assert q.data == pytest.approx(p.data, rel=1e-12)  # every step whole, none half-taken
+    assert single(taped(X[2])).data <= y[2]  # that sample did cross its target
+
+
+@pytest.mark.parametrize(
+    ("loss", "y", "bad", "message"),
+    [
+        (hinge_loss, [1.0, -1.0, 1.0, -1.0, 1.0, 0.0], 5, r"is 0.0; targets must be -1 or \+1"),
+        (binary_cross_entropy, [1.0, 0.0, 1.0, 0.0, 2.0, 1.0], 4, r"is 2.0, outside \[0, 1\]"),
+    ],
+)
+def test_compile_checks_every_target_as_the_loss_does_not_only_the_traced_ones(
+    loss: Callable[[Any, Any], Value], y: list[float], bad: int, message: str
+) -> None:
+    X = [[0.1 * i, -0.2 * i] for i in range(6)]
+    activation = "linear" if loss is hinge_loss else "sigmoid"
+    model = MLP(2, [3, 1], output_activation=activation, seed=0)
+    with pytest.raises(ValueError, match=rf"target \d {message}"):  # its place in its batch
+        train(model, X, y, loss, epochs=2, progress=False, batch_size=2)
+    model = MLP(2, [3, 1], output_activation=activation, seed=0)
+    before = [p.data for p in model.parameters()]
+    with pytest.raises(ValueError, match=rf"on sample {bad} of X, before any step: .* {message}"):
+        train(model, X, y, loss, epochs=2, progress=False, batch_size=2, compile=True)
+    assert [p.data for p in model.parameters()] == before
+
+
+def test_compile_names_the_sample_of_x_where_an_operation_is_undefined() -> None:
+    X = [[-1.0], [-2.0], [3.0]]  # the model's prediction is negative on X[2] only
+    model = MLP(1, [1], seed=0)
+    before = [p.data for p in model.parameters()]
+    log_loss = per_sample_mean(lambda p, t: -p.log())
+    with pytest.raises(ValueError, match=r"^log of non-positive value -1.64"):
+        train(model, X, [0.0] * 3, log_loss, epochs=1, progress=False, batch_size=2)
+    with pytest.raises(
+        ValueError, match=r"^train\(compile=True\): on sample 2 of X, before any step: log of"
+    ):
+        train(model, X, [0.0] * 3, log_loss, epochs=1, progress=False, batch_size=2, compile=True)
+    assert [p.data for p in model.parameters()] == before
+
+
+@pytest.mark.parametrize("batch_size", [None, 1])
+def test_compile_names_the_sample_of_x_that_a_step_takes_out_of_the_domain(
+    batch_size: int | None,
+) -> None:
+    X = [[-1.0], [-2.0]]
+    model = MLP(1, [1], seed=0)
+    too_far = per_sample_mean(lambda p, t: p.log())  # lr 1 steps over log's pole at 0
+    with pytest.raises(
+        ValueError, match=r"in epoch \d+, on sample \d of X: log of non-pos"
+    ) as caught:
+        train(
+            model,
+            X,
+            [0.0] * 2,
+            too_far,
+            SGD(model.parameters(), lr=1.0),
+            3,
+            False,
+            batch_size=batch_size,
+            compile=True,
+        )
+    found = re.search(r"sample (\d) of X: log of non-positive value (\S+)$", str(caught.value))
+    assert found is not None
+    sample, value = int(found.group(1)), float(found.group(2))
+    assert single(model(X[sample])).data == value  # the named sample is the one out of domain
+
+
+def test_compile_keeps_the_last_steps_grads_when_a_derivative_is_undefined() -> None:
+    X, y = [[1.0], [2.0], [0.0]], [0.5, 0.3, 0.0]  # on X[2], the model predicts its target
+    root_loss = per_sample_mean(lambda p, t: ((p - t) * (p - t)).sqrt())
+    model = MLP(1, [1], seed=0)
+    with pytest.raises(ValueError, match=r"on sample 2 of X: sqrt has no finite derivative at"):
+        train(
+            model,
+            X,
+            y,
+            root_loss,
+            SGD(model.parameters(), lr=0.0),
+            1,
+            False,
+            batch_size=1,
+            compile=True,
+        )
+    # X[0] came first (the shuffled order is 0, 2, 1): its step's gradient is what .grad holds
+    assert [p.grad for p in model.parameters()] == [-1.0, -1.0]
 
 
 @pytest.mark.parametrize("compile", [False, True])
