@@ -38,6 +38,17 @@ def gradcheck(
         )
     point = [as_float(x, f"gradcheck input {i}") for i, x in enumerate(inputs)]
     names = _argument_names(f, len(point))
+    for i, x in enumerate(point):
+        # Not a gradient mismatch: at such a point the central difference measures nothing.
+        if not math.isfinite(x):
+            raise ValueError(
+                f"gradcheck input {i} ({names[i]}) is {x!r}; gradients are checked at finite points"
+            )
+        if x + eps == x - eps:
+            raise ValueError(
+                f"gradcheck eps={eps!r} is too small to move input {i} ({names[i]} = {x!r}): "
+                f"x + eps == x - eps in floating point; pass an eps of about {abs(x) * 1e-6:.1g}"
+            )
     xs = [Value(x, label=name) for x, name in zip(point, names, strict=True)]
     analytic = grad(_evaluate(f, xs), xs)
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, cast
 
-from autograd.draw import FORMATS, format_of, render
+from autograd.draw import FORMATS, TIMEOUT, format_of, render
 from autograd.engine import topological_order
 from autograd.explore import add_explore_parser
 from autograd.expression import FUNCTIONS, Rejected, describe, evaluate, parse_bindings, pointer
@@ -89,7 +89,10 @@ class CommandParser(argparse.ArgumentParser):
             matches = [o for o in self._takes_value if o.startswith("--") and o.startswith(name)]
             return matches[0] if len(matches) == 1 and len(name) > 2 else None
         short = arg[:2]
-        return short if short in self._takes_value else None
+        if short not in self._takes_value:
+            return None
+        # A flag that takes no value (-h) is only itself: '-h*x' is an EXPR, not -h with '*x'.
+        return short if self._takes_value[short] or arg == short else None
 
     def error(self, message: str) -> NoReturn:
         if "EXPR" in message:
@@ -112,7 +115,7 @@ def add_graph_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
             + ", ".join(FUNCTIONS)
             + ". The expression is parsed, never run as Python."
         ),
-        epilog="An EXPR that starts with '-o' goes after '--': graph -- '-o*x' o=2",
+        epilog="An EXPR that starts with '-o', or is '-h', goes after '--': graph -- '-o*x' o=2",
     )
     parser.add_argument("expression", metavar="EXPR", help="for example 'tanh(w*x + b)'")
     parser.add_argument(
@@ -131,6 +134,13 @@ def add_graph_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPar
         type=_at_least_one,
         default=MAX_NODES,
         help=f"draw graphs of up to N Values (default: {MAX_NODES})",
+    )
+    parser.add_argument(
+        "--timeout",
+        metavar="SECONDS",
+        type=_seconds,
+        default=TIMEOUT,
+        help=f"how long Graphviz may take to lay out -o's drawing (default: {TIMEOUT:g})",
     )
     parser.set_defaults(func=run_graph, graph_prog=parser.prog)
 
@@ -155,6 +165,17 @@ def _at_least_one(text: str) -> int:
     if n < 1:
         raise argparse.ArgumentTypeError(f"expected at least 1, got {n}")
     return n
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a number of seconds > 0."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError(f"expected more than 0 seconds, got {text!r}")
+    return seconds
 
 
 def run_graph(args: argparse.Namespace) -> int:
@@ -190,7 +211,12 @@ def run_graph(args: argparse.Namespace) -> int:
         print(f"d/d{name} = {_show(value.grad)}")
     if args.output is not None:
         try:
-            path = render(output, args.output, max_nodes=args.max_nodes)
+            path = render(
+                output,
+                args.output,
+                max_nodes=args.max_nodes,
+                timeout=getattr(args, "timeout", TIMEOUT),
+            )
         except (OSError, RuntimeError, ValueError) as error:
             print(f"{prog}: error: {error}", file=sys.stderr)
             return 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import html
 import math
+import numbers
 import operator
 import os
 import shutil
@@ -60,12 +61,15 @@ LABEL_LIMIT = 100
 TIMEOUT = 60.0
 # The layout dot falls back to when its full layout crashes or takes FULL_LAYOUT_TIME seconds
 # (or half the time limit, if that is less): network simplex places the nodes without optimizing
-# their coordinates (nslimit=0). Graphviz 2.43 overflows its stack (SIGSEGV) optimizing a sum of
-# 300 terms of one variable (180,000 virtual nodes for the long edges), and takes minutes over
-# the 100 terms x*0 + x*1 + ... + x*99; this layout drew each in 0.2 to 1.5 seconds here. None of
-# newrank, splines, nslimit > 0, nslimit1, mclimit, searchsize, ordering or remincross avoided
-# the crash.
-SIMPLE_LAYOUT = {"nslimit": "0"}
+# their coordinates (nslimit=0), and edges are drawn straight (splines=line). Graphviz 2.43
+# overflows its stack (SIGSEGV) optimizing a sum of 300 terms of one variable (180,000 virtual
+# nodes for the long edges), and takes minutes over the 100 terms x*0 + x*1 + ... + x*99; this
+# layout drew each in 0.2 to 1.5 seconds here. None of newrank, splines, nslimit > 0, nslimit1,
+# mclimit, searchsize, ordering or remincross avoided the crash of the full layout. With a label
+# on every edge (as the explorer and the step pages draw them), routing curved edges around the
+# labels crashed on that sum too, or took 26 seconds on one of 98 terms: straight edges took 1.0
+# and 0.7 seconds.
+SIMPLE_LAYOUT = {"nslimit": "0", "splines": "line"}
 # A graph of 500 Values (a small MLP's) takes dot under a second.
 FULL_LAYOUT_TIME = 10.0
 
@@ -438,20 +442,35 @@ def pipe(graph: graphviz.Digraph, fmt: str, name: str, timeout: float | None = T
     ``dot`` program: GraphvizNotFoundError saying how to install it; when dot fails, crashes
     or runs out of time: GraphvizError naming the graph's size and what to try.
     """
+    return pipe_layout(graph, fmt, name, timeout)[0]
+
+
+def pipe_layout(
+    graph: graphviz.Digraph,
+    fmt: str,
+    name: str,
+    timeout: float | None = TIMEOUT,
+    *,
+    full: bool = True,
+) -> tuple[bytes, bool]:
+    """:func:`pipe`'s output, and whether the full layout made it (False: the simpler one).
+    With ``full=False`` only the simpler layout is tried: for drawings that are laid out as
+    one already drawn was (the frames of a step page)."""
     limit = check_timeout(timeout)
     deadline = None if limit is None else time.monotonic() + limit
-    done = _run_dot(
-        graph.source, fmt, name, None if limit is None else min(FULL_LAYOUT_TIME, limit / 2)
-    )
-    if isinstance(done, bytes):
-        return _fitted(done, fmt)
-    _refused(done, name)
+    if full:
+        done = _run_dot(
+            graph.source, fmt, name, None if limit is None else min(FULL_LAYOUT_TIME, limit / 2)
+        )
+        if isinstance(done, bytes):
+            return _fitted(done, fmt), True
+        _refused(done, name)
     simple = graph.copy()
     simple.graph_attr.update(SIMPLE_LAYOUT)
     left = None if deadline is None else max(deadline - time.monotonic(), 0.01)
     done = _run_dot(simple.source, fmt, name, left)
     if isinstance(done, bytes):
-        return _fitted(done, fmt)
+        return _fitted(done, fmt), False
     _refused(done, name)
     raise GraphvizError(_failure(graph, name, done.returncode, limit))
 
@@ -474,13 +493,14 @@ def check_timeout(timeout: object) -> float | None:
     ValueError otherwise."""
     if timeout is None:
         return None
-    if isinstance(timeout, bool) or not isinstance(timeout, int | float):
+    if isinstance(timeout, bool) or not isinstance(timeout, numbers.Real):
         raise TypeError(
             f"timeout must be a number of seconds or None, got {type(timeout).__name__}"
         )
-    if not timeout > 0:  # NaN too
+    seconds = float(timeout)  # a NumPy number too
+    if not seconds > 0:  # NaN too
         raise ValueError(f"timeout must be more than 0 seconds (or None), got {timeout!r}")
-    return None if math.isinf(timeout) else float(timeout)
+    return None if math.isinf(seconds) else seconds
 
 
 def require_dot(name: str) -> None:
@@ -543,6 +563,10 @@ def _failure(graph: graphviz.Digraph, name: str, returncode: int, limit: float |
     return (
         f"Graphviz's dot {what} for {name}, with its full layout and with a simpler one. "
         "Try drawing a part of the graph (a smaller expression, or one neuron), "
-        + ("pass a larger timeout=, " if returncode == 0 else "")
+        + (
+            "allow more time (render(..., timeout=...), or chainrule graph --timeout), "
+            if returncode == 0
+            else ""
+        )
         + "or write a .dot file and lay it out with a newer Graphviz (https://graphviz.org/download/)."
     )

@@ -27,7 +27,7 @@ from importlib import resources
 from pathlib import Path
 from typing import cast
 
-from autograd.draw import build, checked_order, drawn_scopes, pipe
+from autograd.draw import build, checked_order, drawn_scopes, pipe, whole_number
 from autograd.expression import Rejected, evaluate, parse_bindings, pointer
 from autograd.files import write_atomic
 from autograd.rules import RULES
@@ -95,8 +95,9 @@ def explore(
     """
     target = None if path is None else _html_path(path)
     order = checked_order(root, rankdir, max_nodes, "explore")
-    if not isinstance(collapse_over, int) or isinstance(collapse_over, bool):
-        raise TypeError(f"collapse_over must be an int, got {type(collapse_over).__name__}")
+    collapse_over = whole_number(collapse_over, "collapse_over")
+    if collapse_over < 0:
+        raise ValueError(f"collapse_over must be at least 0, got {collapse_over}")
     seeds = _seeds(tangents, order)
     page = render_page(order, rankdir, seeds, collapse=len(order) > collapse_over)
     if target is None:

@@ -107,7 +107,8 @@ def evaluate(source: str, bindings: Mapping[str, float]) -> tuple[Value, dict[st
     names: dict[str, float] = {}
     spelled: dict[str, str] = {}
     for given, number in bindings.items():
-        name = normal_name(given, given)
+        # A key may be a name's normal form already (parse_bindings gives 'is' for 'iſ').
+        name = normal_name(given, given, written=False)
         if name in names:
             raise Rejected(_bound_twice(name, spelled[name], given))
         names[name], spelled[name] = number, given
@@ -115,14 +116,21 @@ def evaluate(source: str, bindings: Mapping[str, float]) -> tuple[Value, dict[st
     return build(parse_expression(source), leaves), leaves
 
 
-def normal_name(name: str, text: str) -> str:
+def normal_name(name: str, text: str, written: bool = True) -> str:
     """``name`` as Python reads it in an expression (NFKC); Rejected unless it can be bound.
 
-    ``text`` is the argument the name came from, for the message.
+    ``text`` is the argument the name came from, for the message. A ``written`` name may not be
+    a keyword as written; one that is not written (a normal form already) may.
     """
     _check_text(name, f"the name in {text!r}")
     normal = unicodedata.normalize("NFKC", name)
-    if not normal.isidentifier() or keyword.iskeyword(normal):
+    # Python matches keywords as written, before normalizing: 'iſ' is the name 'is', not a keyword
+    # (and 'ｉｆ' the name 'if').
+    if (
+        not name.isidentifier()
+        or not normal.isidentifier()
+        or (written and keyword.iskeyword(name))
+    ):
         raise Rejected(f"{name!r} in {text!r} is not a valid name")
     if normal in FUNCTIONS:
         raise Rejected(f"{name!r} is a function and cannot be bound to a number")

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
-from autograd.draw import build, checked_order, pipe
+from autograd.draw import build, checked_order, pipe_layout
 from autograd.engine import sweep as chain_rule
 from autograd.files import write_atomic
 from autograd.functional import tangent
@@ -105,11 +105,18 @@ def render_steps(
         )
         for step in steps
     ]
-    # One Graphviz process per frame, as many at a time as there are cores.
+    # Every frame is laid out alike, so the first tells whether the full layout works; the
+    # others then take the same one, one Graphviz process per frame, as many as there are cores.
+    first, full = pipe_layout(graphs[0], "svg", names[0])
+    out.mkdir(parents=True, exist_ok=True)  # made once the first frame is drawn
+    write_atomic(out / names[0], first)
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        svgs = pool.map(lambda graph, name: pipe(graph, "svg", name), graphs, names)
-        for name, svg in zip(names, svgs, strict=True):
-            out.mkdir(parents=True, exist_ok=True)  # made once the first frame is drawn
+        svgs = pool.map(
+            lambda graph, name: pipe_layout(graph, "svg", name, full=full)[0],
+            graphs[1:],
+            names[1:],
+        )
+        for name, svg in zip(names[1:], svgs, strict=True):
             write_atomic(out / name, svg)
     page = out / "index.html"
     title = "Backward pass" if mode == "backward" else "Forward mode: the tangent sweep"

@@ -12,12 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
-
 from autograd import Value, backend, explore, render
 from autograd.draw import require_dot
 from autograd.files import write_atomic
-from nn import matrix
 from nn.datasets import make_moons
 from nn.losses import hinge_loss
 from nn.mlp import MLP, Neuron
@@ -133,8 +130,11 @@ def plot_decision_boundary(
     model: MLP, X: list[list[float]], y: list[int], path: Path, final_accuracy: float
 ) -> Path:
     """The sign of the model's score over the plane, with the training points on top."""
+    import numpy as np  # here, so that the chainrule command starts without it
     from matplotlib.colors import ListedColormap
     from matplotlib.figure import Figure
+
+    from nn import matrix
 
     xs = [p[0] for p in X]
     ys = [p[1] for p in X]

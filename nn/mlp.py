@@ -22,7 +22,7 @@ import numbers
 import operator
 import os
 import random
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Self, TypeAlias
 
@@ -50,9 +50,9 @@ Part: TypeAlias = "Value | Module | list[Value] | list[Module]"
 class Module:
     """Base class of everything with parameters: call it on an input, list its parameters.
 
-    Assigning a Value, a Module, or a non-empty list of Values or of Modules to an attribute
-    registers it as a part, in order; ``named_parameters`` walks the parts, naming each
-    parameter by its dotted path (``layers.0.neurons.3.w.1``). ``config`` reads back the
+    Assigning a Value, a Module, or a list of Values or of Modules (an empty one to be filled
+    too) to an attribute registers it as a part, in order; ``named_parameters`` walks the parts,
+    naming each parameter by its dotted path (``layers.0.neurons.3.w.1``). ``config`` reads back the
     constructor's arguments (all but ``seed``) from the attributes of the same names.
     """
 
@@ -74,17 +74,34 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} does not define forward")
 
     def named_parameters(self, prefix: str = "") -> list[tuple[str, Value]]:
-        """Every parameter with its dotted name, such as ``layers.0.neurons.3.w.1``."""
+        """Every parameter with its dotted name, such as ``layers.0.neurons.3.w.1``; a parameter
+        reachable by two paths is listed once, under the first (as in PyTorch)."""
         named: list[tuple[str, Value]] = []
+        seen: set[int] = set()
+        for path, value in self._walk(prefix):
+            if id(value) not in seen:
+                seen.add(id(value))
+                named.append((path, value))
+        return named
+
+    def _walk(self, prefix: str) -> Iterator[tuple[str, Value]]:
+        """Every parameter by its path, shared ones as often as they are reached. A list is
+        read as it is now, so one filled after it was assigned counts whole."""
         for name, part in self.__dict__.get("_parts", {}).items():
+            if isinstance(part, list) and not any(isinstance(x, Value | Module) for x in part):
+                continue  # an empty list filled with something else: numbers, say
             items = enumerate(part) if isinstance(part, list) else ((None, part),)
             for k, item in items:
                 path = f"{prefix}{name}" if k is None else f"{prefix}{name}.{k}"
                 if isinstance(item, Value):
-                    named.append((path, item))
+                    yield path, item
+                elif isinstance(item, Module):
+                    yield from item._walk(path + ".")
                 else:
-                    named += item.named_parameters(path + ".")
-        return named
+                    raise TypeError(
+                        f"{path} is a {type(item).__name__}, not a Value or a Module; to change "
+                        "a parameter's number, assign to its .data"
+                    )
 
     def parameters(self) -> list[Value]:
         """Every parameter, in the order of ``named_parameters``."""
@@ -97,11 +114,23 @@ class Module:
 
     def config(self) -> dict[str, Any]:
         """The constructor arguments (without the seed) that rebuild this module's shape."""
-        values = {name: getattr(self, name) for name in _signature(type(self)).parameters}
+        values = {}
+        for name in _signature(type(self)).parameters:
+            if not hasattr(self, name):
+                cls = type(self).__name__
+                raise AttributeError(
+                    f"{cls}.config: the constructor argument {name!r} is not kept as self.{name}; "
+                    f"keep it there (or override config) to save or print a {cls}"
+                )
+            values[name] = getattr(self, name)
         return {name: list(v) if isinstance(v, list) else v for name, v in values.items()}
 
     def __repr__(self) -> str:
         """The constructor call: arguments without a default by position, the rest by name."""
+        try:
+            self.config()
+        except AttributeError:  # a constructor argument that is not kept: no call to show
+            return f"<{type(self).__name__}: {len(self.parameters())} parameters>"
         parameters = _signature(type(self)).parameters
         arguments = [
             repr(value)
@@ -330,9 +359,11 @@ def _activation(name: object, what: str) -> str:
 
 
 def _is_part(value: object) -> bool:
-    """Whether ``value`` is what a module registers: a Value, a Module, or a non-empty list of
-    Values or of Modules."""
-    if isinstance(value, list) and value:
+    """Whether ``value`` is what a module registers: a Value, a Module, or a list of Values or
+    of Modules (or an empty one, to be filled)."""
+    if isinstance(value, list):  # an empty one too: it may be filled afterwards
+        if not value:
+            return True
         kind = Value if isinstance(value[0], Value) else Module
         return all(isinstance(item, kind) for item in value)
     return isinstance(value, Value | Module)

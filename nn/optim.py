@@ -1,7 +1,8 @@
 """Optimizers that update Values in place from their ``.grad``, with PyTorch's update rules.
 
 A step is all or nothing: every new value is computed before the first parameter changes, and a
-gradient that is NaN or infinite, or a learning rate set to something unusable since, stops the
+gradient that is NaN or infinite, a setting (the learning rate, Adam's eps, ...) changed to
+something unusable since the optimizer was made, or a new value that would overflow, stops the
 step with an error before anything is changed.
 """
 
@@ -31,6 +32,10 @@ class Optimizer:
             raise ValueError(f"{type(self).__name__} got the same parameter more than once")
         self.lr = checks.non_negative(lr, "lr")
 
+    def _check_settings(self) -> None:
+        """Check the settings (each may have been changed since the optimizer was made)."""
+        self.lr = checks.non_negative(self.lr, "lr")
+
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0."""
         for p in self.params:
@@ -41,22 +46,29 @@ class Optimizer:
         raise NotImplementedError(f"{type(self).__name__} does not define step")
 
     def _gradients(self) -> list[float]:
-        """Every parameter's ``.grad``, once the learning rate and the gradients are checked."""
-        self.lr = checks.non_negative(self.lr, "lr")
+        """Every parameter's ``.grad``, once the settings and the gradients are checked."""
+        self._check_settings()
         grads = [p.grad for p in self.params]
-        for i, g in enumerate(grads):
-            if not math.isfinite(g):
-                label = f" ({self.params[i].label})" if self.params[i].label else ""
-                raise FloatingPointError(
-                    f"{type(self).__name__}.step: the gradient of params[{i}]{label} is {g!r}; "
-                    "no parameter was changed"
-                )
+        self._check_finite(grads, "the gradient of params[{i}]{label} is {x!r}")
         return grads
 
     def _apply(self, data: list[float]) -> None:
-        """Set every parameter's ``.data``: the last part of a step, which cannot fail."""
+        """Set every parameter's ``.data``, unless one of the new values is not finite (then
+        nothing changes: the optimizer's own state is updated only after this)."""
+        self._check_finite(data, "params[{i}]{label} would become {x!r}", " (try a smaller lr)")
         for p, d in zip(self.params, data, strict=True):
             p.data = d
+
+    def _check_finite(self, numbers: list[float], problem: str, hint: str = "") -> None:
+        """FloatingPointError at the first number that is not finite, saying what of which
+        parameter (``problem`` is formatted with ``i``, ``label`` and ``x``)."""
+        for i, x in enumerate(numbers):
+            if not math.isfinite(x):
+                label = f" ({self.params[i].label})" if self.params[i].label else ""
+                raise FloatingPointError(
+                    f"{type(self).__name__}.step: {problem.format(i=i, label=label, x=x)}; "
+                    f"no parameter was changed{hint}"
+                )
 
 
 class SGD(Optimizer):
@@ -75,15 +87,20 @@ class SGD(Optimizer):
         nesterov: bool = False,
     ) -> None:
         super().__init__(params, lr)
-        self.momentum = checks.non_negative(momentum, "momentum")
-        self.dampening = checks.non_negative(dampening, "dampening")
-        self.weight_decay = checks.non_negative(weight_decay, "weight_decay")
-        if not isinstance(nesterov, bool):
-            raise TypeError(f"nesterov must be True or False, got {type(nesterov).__name__}")
-        if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError("nesterov momentum needs momentum > 0 and dampening = 0")
+        self.momentum, self.dampening, self.weight_decay = momentum, dampening, weight_decay
         self.nesterov = nesterov
+        self._check_settings()
         self.velocity: list[float] | None = None
+
+    def _check_settings(self) -> None:
+        super()._check_settings()
+        self.momentum = checks.non_negative(self.momentum, "momentum")
+        self.dampening = checks.non_negative(self.dampening, "dampening")
+        self.weight_decay = checks.non_negative(self.weight_decay, "weight_decay")
+        if not isinstance(self.nesterov, bool):
+            raise TypeError(f"nesterov must be True or False, got {type(self.nesterov).__name__}")
+        if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
+            raise ValueError("nesterov momentum needs momentum > 0 and dampening = 0")
 
     def step(self) -> None:
         """One update of every parameter (or, on an error, of none)."""
@@ -104,8 +121,8 @@ class SGD(Optimizer):
             else:
                 grads = velocity
         data = [p.data - lr * g for p, g in zip(self.params, grads, strict=True)]
-        self.velocity = velocity
         self._apply(data)
+        self.velocity = velocity
 
 
 class Adam(Optimizer):
@@ -124,6 +141,15 @@ class Adam(Optimizer):
         weight_decay: float = 0.0,
     ) -> None:
         super().__init__(params, lr)
+        self.betas, self.eps, self.weight_decay = betas, eps, weight_decay
+        self._check_settings()
+        self.steps = 0
+        self.m = [0.0] * len(self.params)
+        self.v = [0.0] * len(self.params)
+
+    def _check_settings(self) -> None:
+        super()._check_settings()
+        betas = self.betas
         if isinstance(betas, str | bytes) or not hasattr(betas, "__len__") or len(betas) != 2:
             raise TypeError(f"betas must be a pair of numbers (beta1, beta2), got {betas!r}")
         beta1, beta2 = betas
@@ -132,13 +158,10 @@ class Adam(Optimizer):
                 raise ValueError(f"betas[{i}] must lie in [0, 1), got {beta!r}")
         self.betas = (float(beta1), float(beta2))
         # eps keeps the denominator sqrt(v_hat) + eps from being 0 where a gradient is 0.
-        self.eps = checks.non_negative(eps, "eps")
+        self.eps = checks.non_negative(self.eps, "eps")
         if self.eps == 0.0:
             raise ValueError("eps must be more than 0 (it keeps Adam from dividing by 0), got 0")
-        self.weight_decay = checks.non_negative(weight_decay, "weight_decay")
-        self.steps = 0
-        self.m = [0.0] * len(self.params)
-        self.v = [0.0] * len(self.params)
+        self.weight_decay = checks.non_negative(self.weight_decay, "weight_decay")
 
     def step(self) -> None:
         """One update of every parameter (or, on an error, of none)."""
@@ -156,5 +179,5 @@ class Adam(Optimizer):
             p.data - lr * (m_i / correction1) / (math.sqrt(v_i / correction2) + eps)
             for p, m_i, v_i in zip(self.params, m, v, strict=True)
         ]
-        self.steps, self.m, self.v = steps, m, v
         self._apply(data)
+        self.steps, self.m, self.v = steps, m, v

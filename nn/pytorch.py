@@ -90,6 +90,8 @@ def from_torch(sequential: torch.nn.Module) -> MLP:
         if isinstance(module, torch.nn.Linear) and kind is torch.nn.Linear:
             if module.bias is None:
                 raise _refuse(name, module, "it has no bias; every neuron of an MLP has one")
+            if module.in_features < 1 or module.out_features < 1:
+                raise _refuse(name, module, "an MLP's layers have at least one input and output")
             if linears and module.in_features != linears[-1][1].out_features:
                 previous = linears[-1][1].out_features
                 raise _refuse(
@@ -144,6 +146,11 @@ def _floats(tensor: torch.Tensor, name: str) -> list[Any]:
     it is complex or holds NaN or infinity."""
     import torch
 
+    if tensor.is_meta:
+        raise ValueError(
+            f"MLP.from_torch cannot represent {name}: it is on the meta device, which holds no "
+            "numbers"
+        )
     if tensor.is_complex():
         raise ValueError(f"MLP.from_torch cannot represent {name}: it is complex ({tensor.dtype})")
     values = tensor.detach().to(device="cpu", dtype=torch.float64)

@@ -13,6 +13,7 @@ import inspect
 import json
 import math
 import os
+import re
 import reprlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -71,10 +72,11 @@ def load(path: str | os.PathLike[str], cls: type[M]) -> M:
         raise ValueError(f"{where} holds an unknown module {kind!r} (known: {loadable})")
     if not _loadable(module_class):
         raise ValueError(
-            f"{where} holds a {kind}, which cannot be loaded: it does not define parameter_count"
+            f"{where} holds {_a(module_class.__name__)}, which cannot be loaded: it does not "
+            "define parameter_count"
         )
     if not issubclass(module_class, cls):
-        raise ValueError(f"{where} holds a {kind}, not a {cls.__name__}")
+        raise ValueError(f"{where} holds {_a(module_class.__name__)}, not {_a(cls.__name__)}")
     config, parameters = document.get("config"), document.get("parameters")
     if not isinstance(config, dict):
         raise ValueError(f'{where} has no "config" object')
@@ -103,6 +105,13 @@ def load(path: str | os.PathLike[str], cls: type[M]) -> M:
     except ValueError as error:
         raise ValueError(f"{where} does not fit: {error}") from None
     return model
+
+
+def _a(name: str) -> str:
+    """``name`` with its article: "a Neuron", "an MLP" (an acronym is read letter by letter)."""
+    acronym = name[:2].isupper()
+    vowel = name[:1] in ("FHLMNRSX" if acronym else "") or name[:1].lower() in "aeiou"
+    return f"{'an' if vowel else 'a'} {name}"
 
 
 def _loadable(cls: type[Module]) -> bool:
@@ -138,9 +147,13 @@ def _cut_short(text: str, error: json.JSONDecodeError) -> bool:
     )
 
 
+class _NotPlainJSON(ValueError):
+    """NaN or Infinity in a file: ``json`` reads them, plain JSON has no such numbers."""
+
+
 def _reject_constant(name: str) -> Any:
     """``json`` accepts NaN and Infinity, which plain JSON does not; refuse them."""
-    raise ValueError(f"contains {name}, which is not a number in plain JSON")
+    raise _NotPlainJSON(f"contains {name}, which is not a number in plain JSON")
 
 
 def read_json(path: str | os.PathLike[str]) -> Any:
@@ -169,8 +182,14 @@ def read_json(path: str | os.PathLike[str]) -> Any:
         raise ValueError(
             f"model file {where} is not valid JSON: {error.msg} at {position}"
         ) from None
-    except ValueError as error:
+    except _NotPlainJSON as error:
         raise ValueError(f"model file {where} {error}") from None
+    except ValueError as error:  # an integer longer than int() reads (sys.get_int_max_str_digits)
+        digits = re.search(r"value has (\d+) digits", str(error))
+        what = f"a number of {digits[1]} digits" if digits else "a number"
+        raise ValueError(
+            f"model file {where} is not a model file: {what} (more than Python reads from text)"
+        ) from None
     except RecursionError:
         raise ValueError(
             f"model file {where} is nested too deeply to be a model (its JSON arrays and "

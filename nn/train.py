@@ -71,6 +71,7 @@ def train(
     domain error (a ``ValueError``); no step is taken with its batch, so the parameters and
     their ``.grad`` hold the last step's values.
     """
+    _check_sequences(X, y, "train")
     if len(X) != len(y):
         raise ValueError(f"train: {len(X)} inputs but {len(y)} targets")
     if len(X) == 0:
@@ -340,12 +341,23 @@ def _collector_paused() -> Iterator[None]:
 
 def accuracy(model: Module, X: Inputs, y: Targets) -> float:
     """The fraction of ``X`` that ``model`` classifies as ``y`` says (labels as in ``train``)."""
+    _check_sequences(X, y, "accuracy")
     if len(X) != len(y) or len(X) == 0:
         raise ValueError(f"accuracy: {len(X)} inputs and {len(y)} targets")
     correct = _accuracy_rule(y)
     if correct is None:
         raise ValueError("accuracy: the targets are not class labels (-1/+1, 0/1 or indices)")
     return sum(correct(_scores(model(x)), t) for x, t in zip(X, y, strict=True)) / len(X)
+
+
+def _check_sequences(X: object, y: object, caller: str) -> None:
+    """TypeError naming X or y when it cannot be measured and indexed (an iterator, say)."""
+    for name, data in (("X", X), ("y", y)):
+        if not (hasattr(data, "__len__") and hasattr(data, "__getitem__")):
+            raise TypeError(
+                f"{caller}: {name} must be a sequence or an array, got {type(data).__name__} "
+                "(make it a list first)"
+            )
 
 
 def linear_schedule(start: float, end: float, epochs: int) -> Schedule:

@@ -29,6 +29,8 @@ SOURCE_AS_SEED = re.compile(
     r"|\b(the|each|every|five)\s+seeds?\s+(is|are|was|says?|writes?|derives?|defines?|gives?"
     r"|runs?|notes?|keeps?|leaves?|asks?|then|uses?|starts?|ends?)\b"
     r"|\b(from|in|by|than) the seeds?\b(?!\s+tangent)"
+    # and in a name: SEED_WEIGHTS, seed_example, seed_numbers
+    r"|\bseeds?_(weights?|examples?|numbers?|values?|equations?|texts?|cases?)\b"
 )
 
 
@@ -57,12 +59,16 @@ def test_the_check_finds_a_source_called_a_seed() -> None:
         "the seed's equations",
         "The seed is a blog",
         "the seeds' matrix form",
+        "assert weights == SEED_WEIGHTS",
+        "J, a, b, c = seed_example()",
     ]:
         assert SOURCE_AS_SEED.search(text), text
     for text in [
         "MLP(2, [4], seed=0)",
         "the same seed gives the same points",
         "a seed for random.Random",
+        "layer_seed = rng.getrandbits(63)",
+        "DATA_SEED = 0",
     ]:
         assert not SOURCE_AS_SEED.search(text), text
 

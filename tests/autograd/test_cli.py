@@ -403,6 +403,27 @@ def test_an_expression_that_reads_as_the_option_says_to_put_double_dash_first(
     assert "goes after '--'" in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize(
+    ("argv", "shown"),
+    [
+        (["-h*x", "h=2", "x=3"], ["-h*x = -6.0", "d/dh = -3.0", "d/dx = -2.0"]),
+        (["-h", "h=2", "--max-nodes", "5"], None),  # -h itself is the help
+        (["--", "-h", "h=2"], ["-h = -2.0", "d/dh = -1.0"]),
+    ],
+)
+def test_an_expression_that_starts_with_a_flag_s_letter_is_an_expression(
+    capsys: pytest.CaptureFixture[str], argv: list[str], shown: list[str] | None
+) -> None:
+    # -h takes no value, so '-h*x' cannot be the flag: argparse used to refuse it with
+    # "ignored explicit argument '*x'" and no word of '--'.
+    status, out, err = run(capsys, *argv)
+    assert status == 0, err
+    if shown is None:
+        assert out.startswith("usage:")
+    else:
+        assert out.splitlines() == shown
+
+
 def test_after_double_dash_an_expression_may_start_with_the_option(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -428,6 +449,21 @@ def test_two_bindings_of_one_normalized_name_are_refused(
     status, out, err = run(capsys, "x + 𝑥", "x=1", "𝑥=3")
     assert (status, out) == (2, "")
     assert "'x' is bound twice, as 'x' and as '𝑥'" in err
+
+
+@needs_sh
+def test_graphviz_s_time_limit_is_an_option_and_its_message_names_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The message used to say only "pass a larger timeout=", which the command line has no way to.
+    fake_dot(tmp_path, monkeypatch, "exec sleep 30")
+    status, _, err = run(capsys, "x*x", "x=3", "-o", str(tmp_path / "g.svg"), "--timeout", "0.4")
+    assert status == 1
+    assert "ran out of time (0.4 s)" in err and "--timeout" in err
+    assert not (tmp_path / "g.svg").exists()
+    for bad in ("0", "-1", "nan", "soon"):
+        status, out, err = run(capsys, "x", "x=1", "-o", str(tmp_path / "g.svg"), "--timeout", bad)
+        assert (status, out) == (2, "") and "--timeout" in err
 
 
 @needs_sh

@@ -74,7 +74,7 @@ def texts(group: ET.Element) -> list[str]:
     return [(t.text or "").replace("\xa0", " ") for t in group.iter(f"{SVG}text")]
 
 
-def seed_example() -> tuple[Value, Value, Value, Value]:
+def notes_example() -> tuple[Value, Value, Value, Value]:
     """J = 3 (a + b c) with a, b, c = 5, 3, 2: J = 33, dJ/da = 3, dJ/db = 6, dJ/dc = 9."""
     a, b, c = Value(5.0, "a"), Value(3.0, "b"), Value(2.0, "c")
     J = 3 * (a + b * c)
@@ -90,7 +90,7 @@ def node_of(svg: ET.Element, root: Value, value: Value) -> ET.Element:
 
 
 def test_one_node_per_value_and_per_operation_linked_in_operand_order() -> None:
-    J, *_ = seed_example()
+    J, *_ = notes_example()
     order = topological_order(J)
     svg = svg_of(draw_dot(J))
     interior = [i for i, node in enumerate(order) if node.parents]
@@ -105,7 +105,7 @@ def test_one_node_per_value_and_per_operation_linked_in_operand_order() -> None:
 
 
 def test_value_nodes_show_label_data_and_grad() -> None:
-    J, a, b, c = seed_example()
+    J, a, b, c = notes_example()
     svg = svg_of(draw_dot(J))
     assert texts(node_of(svg, J, a)) == ["a", "data 5", "grad 3"]
     assert texts(node_of(svg, J, b)) == ["b", "data 3", "grad 6"]
@@ -114,7 +114,7 @@ def test_value_nodes_show_label_data_and_grad() -> None:
 
 
 def test_interior_nodes_show_their_gradient() -> None:
-    J, _, b, c = seed_example()
+    J, _, b, c = notes_example()
     bc = J.parents[1].parents[1]
     assert bc.parents == (b, c)
     assert texts(node_of(svg_of(draw_dot(J)), J, bc)) == ["data 6", "grad 3"]
@@ -127,7 +127,7 @@ def _look(group: ET.Element) -> tuple[tuple[str, ...], str]:
 
 
 def test_leaves_constants_interior_nodes_output_and_operations_look_different() -> None:
-    J, a, *_ = seed_example()
+    J, a, *_ = notes_example()
     order = topological_order(J)
     svg = svg_of(draw_dot(J))
     three = next(node for node in order if type(node).__name__ == "Constant")
@@ -176,7 +176,7 @@ def test_non_finite_data_and_grads_are_red(bad: float) -> None:
 
 
 def test_finite_values_are_not_red() -> None:
-    J, *_ = seed_example()
+    J, *_ = notes_example()
     svg = svg_of(draw_dot(J))
     fills = [t.get("fill") for group in nodes(svg).values() for t in group.iter(f"{SVG}text")]
     assert all(fill is None or fill == "black" for fill in fills)
@@ -249,7 +249,7 @@ def test_untagged_nodes_are_drawn_in_the_scope_of_all_their_consumers() -> None:
 
 
 def test_no_scopes_no_clusters() -> None:
-    J, *_ = seed_example()
+    J, *_ = notes_example()
     assert _layout(draw_dot(J)) == ({}, {})
 
 
@@ -348,7 +348,7 @@ def test_the_same_graph_gives_byte_identical_dot_and_svg(tree: Tree, xs: list[fl
 
 
 def test_ids_follow_topological_order() -> None:
-    J, *_ = seed_example()
+    J, *_ = notes_example()
     source = draw_dot(J).source
     for tail, head in re.findall(r"^\s*v(\d+)(?:op)? -> v(\d+)(?:op)?$", source, re.M):
         assert int(tail) <= int(head)
@@ -405,7 +405,7 @@ def test_draw_dot_needs_a_value(not_a_value: object) -> None:
 
 @pytest.mark.parametrize("rankdir", ["LR", "RL", "TB", "BT"])
 def test_rankdir_is_passed_to_graphviz(rankdir: str) -> None:
-    J, *_ = seed_example()
+    J, *_ = notes_example()
     assert json.loads(draw_dot(J, rankdir=rankdir).pipe(format="json"))["rankdir"] == rankdir
 
 
@@ -416,7 +416,7 @@ def test_a_single_leaf_draws() -> None:
 
 
 def test_jupyter_shows_the_graph_inline_as_svg() -> None:
-    J, *_ = seed_example()
+    J, *_ = notes_example()
     bundle = draw_dot(J)._repr_mimebundle_()
     ET.fromstring(bundle["image/svg+xml"])
 
@@ -428,7 +428,7 @@ MAGIC = {".svg": b"<?xml", ".png": b"\x89PNG\r\n\x1a\n", ".pdf": b"%PDF-"}
 
 @pytest.mark.parametrize("suffix", [".svg", ".png", ".pdf", ".SVG"])
 def test_render_writes_the_format_its_suffix_names(tmp_path: Path, suffix: str) -> None:
-    J, *_ = seed_example()
+    J, *_ = notes_example()
     path = render(J, tmp_path / f"graph{suffix}")
     assert path == tmp_path / f"graph{suffix}"
     data = path.read_bytes()
@@ -439,7 +439,7 @@ def test_render_writes_the_format_its_suffix_names(tmp_path: Path, suffix: str) 
 
 @pytest.mark.parametrize("suffix", [".dot", ".gv"])
 def test_render_writes_dot_source(tmp_path: Path, suffix: str) -> None:
-    J, *_ = seed_example()
+    J, *_ = notes_example()
     path = render(J, str(tmp_path / f"graph{suffix}"), rankdir="TB")
     assert path.read_text("utf-8") == draw_dot(J, rankdir="TB").source
 
@@ -468,14 +468,14 @@ def no_dot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_without_graphviz_dot_files_still_work(no_dot: Path) -> None:
-    J, *_ = seed_example()
+    J, *_ = notes_example()
     path = render(J, no_dot / "graph.dot")
     assert path.read_text("utf-8") == draw_dot(J).source
 
 
 @pytest.mark.parametrize("suffix", [".svg", ".png", ".pdf"])
 def test_without_graphviz_other_formats_say_how_to_install_it(no_dot: Path, suffix: str) -> None:
-    J, *_ = seed_example()
+    J, *_ = notes_example()
     target = no_dot / f"graph{suffix}"
     target.write_bytes(b"the previous drawing")
     with pytest.raises(GraphvizNotFoundError, match=r"(?i)install graphviz with: \S+") as caught:
@@ -502,7 +502,7 @@ def test_a_file_that_cannot_be_created_is_named_in_the_error(
 def test_a_failed_write_leaves_neither_a_partial_file_nor_a_temporary(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    J, *_ = seed_example()
+    J, *_ = notes_example()
     target = tmp_path / "graph.svg"
     target.write_bytes(b"the previous drawing")
 
@@ -544,7 +544,7 @@ def test_when_the_full_layout_crashes_the_simpler_layout_draws_it(
 ) -> None:
     # Crashes unless asked for the layout without coordinate optimization.
     fake_dot(tmp_path, monkeypatch, 'grep -q "nslimit=0" && echo "<svg/>" || kill -SEGV $$')
-    J, *_ = seed_example()
+    J, *_ = notes_example()
     assert render(J, tmp_path / "g.svg").read_text() == "<svg/>\n"
 
 
@@ -554,7 +554,7 @@ def test_a_crash_of_dot_names_graphviz_the_size_and_what_to_try(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
 ) -> None:
     fake_dot(tmp_path, monkeypatch, CRASH)
-    J, *_ = seed_example()
+    J, *_ = notes_example()
     target = tmp_path / f"g{suffix}"
     with pytest.raises(GraphvizError) as caught:
         render(J, target)
@@ -572,8 +572,11 @@ def test_dot_gets_a_time_limit_and_the_message_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake_dot(tmp_path, monkeypatch, "exec sleep 30")
-    J, *_ = seed_example()
-    with pytest.raises(GraphvizError, match=r"ran out of time \(0\.4 s\).*larger timeout="):
+    J, *_ = notes_example()
+    with pytest.raises(
+        GraphvizError,
+        match=r"ran out of time \(0\.4 s\).*more time \(render\(\.\.\., timeout=\.\.\.\)",
+    ):
         render(J, tmp_path / "g.svg", timeout=0.4)
     assert not (tmp_path / "g.svg").exists()
 
@@ -641,6 +644,14 @@ def test_max_nodes_may_be_a_numpy_integer(kind: str, tmp_path: Path) -> None:
         draw_dot(chain(11), max_nodes=n)
     render(chain(10), tmp_path / "g.dot", max_nodes=n)
     render_steps(chain(3), tmp_path / "steps", max_nodes=np.int64(3))
+
+
+@pytest.mark.parametrize("kind", ["int8", "int64", "uint16", "float32", "float64"])
+def test_a_timeout_may_be_a_numpy_number(kind: str, tmp_path: Path) -> None:
+    np = pytest.importorskip("numpy")
+    assert render(chain(3), tmp_path / "g.svg", timeout=np.dtype(kind).type(60)).exists()
+    with pytest.raises(ValueError, match="timeout must be more than 0"):
+        render(chain(3), tmp_path / "g.svg", timeout=np.dtype(kind).type(0))
 
 
 @pytest.mark.parametrize("not_integral", [10.0, "10", None])

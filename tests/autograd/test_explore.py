@@ -406,6 +406,9 @@ def test_graphs_over_max_nodes_are_refused_as_draw_dot_refuses_them() -> None:
         ({"rankdir": "XY"}, ValueError, "rankdir must be one of LR, RL, TB, BT"),
         ({"path": "page.svg"}, ValueError, "should end in .html (got suffix '.svg')"),
         ({"collapse_over": "10"}, TypeError, "collapse_over must be an int, got str"),
+        ({"collapse_over": 10.0}, TypeError, "collapse_over must be an int, got float"),
+        ({"collapse_over": True}, TypeError, "collapse_over must be an int, got bool"),
+        ({"collapse_over": -1}, ValueError, "collapse_over must be at least 0, got -1"),
     ],
 )
 def test_bad_arguments_are_refused(
@@ -472,6 +475,10 @@ def test_small_graphs_have_no_overview_unless_asked() -> None:
     forced = explore(neuron, collapse_over=1)
     assert isinstance(forced, Explorer)
     assert set(views(forced.html)) == {"detail", "overview"}
+    np = pytest.importorskip("numpy")
+    numpy_count = explore(neuron, collapse_over=np.int64(1))  # as nn takes NumPy integers
+    assert isinstance(numpy_count, Explorer)
+    assert numpy_count.html == forced.html
 
 
 # --- the command -----------------------------------------------------------------------------
@@ -551,3 +558,17 @@ def test_the_explore_command_wants_an_html_page(
     assert chainrule_main(["explore", "x", "x=1"]) == 2
     assert "-o/--output" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_sum_of_300_terms_explores_although_graphviz_2_43_crashes_on_its_full_layout() -> None:
+    # With a label on each of the 300 edges from x, the layout without coordinate optimization
+    # crashed too; drawn with straight edges, it does not.
+    x = Value(1.0, "x")
+    total = x
+    for _ in range(299):
+        total = total + x
+    page = explore(total)
+    assert isinstance(page, Explorer)
+    detail = views(page.html)["detail"]
+    drawn = [g for g in detail.iter("{http://www.w3.org/2000/svg}g") if g.get("data-kind")]
+    assert len(drawn) == 300 + 299  # every Value and every operation

@@ -98,3 +98,18 @@ def test_zero_tolerances_are_allowed_and_numpy_numbers_work() -> None:
 def test_inputs_must_be_a_sequence(inputs: object) -> None:
     with pytest.raises(TypeError, match="inputs must be a sequence of numbers"):
         gradcheck(lambda x: x, inputs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("x", [math.nan, math.inf, -math.inf])
+def test_an_input_that_is_not_finite_is_an_argument_error(x: float) -> None:
+    with pytest.raises(ValueError, match=rf"gradcheck input 1 \(y\) is {x!r}") as caught:
+        gradcheck(lambda x, y: x * y, [1.0, x])
+    assert not isinstance(caught.value, GradcheckError)
+
+
+@pytest.mark.parametrize(("x", "eps"), [(1e20, 1e-6), (1.0, 1e-17), (-3e10, 1e-7)])
+def test_an_eps_too_small_to_move_an_input_is_an_argument_error(x: float, eps: float) -> None:
+    # x + eps == x - eps: the central difference would be 0 and reported as a mismatch.
+    with pytest.raises(ValueError, match=rf"eps={eps!r} is too small to move input 0") as caught:
+        gradcheck(lambda x: x * x, [x], eps=eps)
+    assert not isinstance(caught.value, GradcheckError)

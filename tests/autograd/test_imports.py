@@ -29,6 +29,8 @@ def loaded_after(code: str) -> list[str]:
         "import autograd.draw, autograd.steps, autograd.cli, nn.mlp, nn.train, nn.pytorch",
         "from autograd import Value, draw_dot, render, render_steps, gradcheck, grad, no_grad",
         "from nn import MLP, SGD, train\nMLP(2, [3, 1], seed=0)([1.0, 2.0]).backward()",
+        # The chainrule command, until it trains the demo or draws
+        "from nn.cli import main\nmain(['--version'])\nmain(['graph', 'x*y', 'x=2', 'y=3'])",
     ],
 )
 def test_importing_loads_no_heavy_dependency(code: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
@@ -22,7 +23,7 @@ from tests.autograd.expressions import VALUES, Tree, trees, variable_values
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def seed_example() -> tuple[Value, Value, Value, Value]:
+def notes_example() -> tuple[Value, Value, Value, Value]:
     """J = 3 (a + b c) with a, b, c = 5, 3, 2 (no backward run: the drawings must not need it)."""
     a, b, c = Value(5.0, "a"), Value(3.0, "b"), Value(2.0, "c")
     return 3 * (a + b * c), a, b, c
@@ -56,7 +57,7 @@ def shown_grad(group: ET.Element, quantity: str = "grad") -> str:
 
 @pytest.fixture(scope="module")
 def drawn(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Value, list[Value]]:
-    J, *_ = seed_example()
+    J, *_ = notes_example()
     folder = tmp_path_factory.mktemp("steps")
     page = render_steps(J, folder)
     assert page == folder / "index.html"
@@ -154,7 +155,7 @@ def test_nothing_moves_between_frames(tmp_path: Path, long_label: bool) -> None:
 
 
 def test_drawing_the_steps_changes_no_grad(tmp_path: Path) -> None:
-    J, a, *_ = seed_example()
+    J, a, *_ = notes_example()
     a.grad = 7.0  # a leaf's gradient from an earlier backward stays as it was
     render_steps(J, tmp_path)
     assert [n.grad for n in topological_order(J)] == [
@@ -193,7 +194,7 @@ def test_without_graphviz_the_error_says_how_to_install_it(
     with pytest.raises(
         GraphvizNotFoundError, match=r"(?i)step-000\.svg.*install graphviz with: \S+"
     ):
-        render_steps(seed_example()[0], folder)
+        render_steps(notes_example()[0], folder)
     assert not folder.exists()
 
 
@@ -407,7 +408,7 @@ def test_the_replayed_tangent_sweep_ends_with_exactly_jvps_tangent(
 
 @pytest.fixture(scope="module")
 def drawn_forward(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Value]]:
-    J, _, b, _ = seed_example()
+    J, _, b, _ = notes_example()
     folder = tmp_path_factory.mktemp("forward")
     assert render_steps(J, folder, mode="forward", tangents={b: 1.0}) == folder / "index.html"
     return folder, topological_order(J)
@@ -499,3 +500,23 @@ def test_bad_modes_and_tangents_are_named(tmp_path: Path) -> None:
     with pytest.raises(TypeError, match=r"tangents' keys must be Values, got str"):
         render_steps(y, tmp_path, mode="forward", tangents={"x": 1.0})  # type: ignore[dict-item]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_once_a_frame_needs_the_simpler_layout_the_other_frames_start_with_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every frame has the same layout: when the full one crashes (or runs out of time) on the
+    # first, trying it again on each of the others would cost each frame as long again.
+    calls = tmp_path / "calls"
+    program = tmp_path / "dot"
+    program.write_text(
+        f'#!/bin/sh\necho x >> "{calls}"\ngrep -q "nslimit=0" && echo "<svg/>" || kill -SEGV $$\n'
+    )
+    program.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}:{os.environ['PATH']}")
+    x = Value(2.0, "x")
+    y = (x * x + x).tanh()
+    page = render_steps(y, tmp_path / "steps")
+    frames = sorted(page.parent.glob("step-*.svg"))
+    assert len(frames) == len(topological_order(y))
+    assert len(calls.read_text().split()) == len(frames) + 1  # the full layout tried once

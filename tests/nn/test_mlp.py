@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from autograd import Value, scope, topological_order
 from autograd.draw import drawn_scopes
-from nn import MLP, Layer, Module, Neuron
+from nn import MLP, SGD, Layer, Module, Neuron
 
 ACTIVATIONS = ["linear", "relu", "tanh", "sigmoid"]
 FLOAT: dict[str, Callable[[float], float]] = {
@@ -340,3 +340,55 @@ def test_a_list_of_mixed_things_is_not_a_part() -> None:
     module = Affine(1)
     module.mixed = [Value(1.0), "text"]
     assert not any(name.startswith("mixed") for name, _ in module.named_parameters())
+
+
+class Stack(Module):
+    """A module that fills its list after assigning it, as one writes it in PyTorch too."""
+
+    def __init__(self, depth: int) -> None:
+        self.depth = depth
+        self.layers: list[Layer] = []
+        for _ in range(depth):
+            self.layers.append(Layer(2, 2, seed=0))
+
+
+def test_a_list_filled_after_it_was_assigned_is_a_part() -> None:
+    module = Stack(2)
+    names = [name for name, _ in module.named_parameters()]
+    assert len(names) == 2 * 6 and names[0] == "layers.0.neurons.0.w.0"
+    module.layers.append(Layer(2, 2, seed=1))
+    assert len(module.parameters()) == 3 * 6
+    losses: list[float] = []
+    module.losses = losses  # filled with numbers, it is no part
+    losses.append(0.5)
+    assert len(module.parameters()) == 3 * 6
+
+
+def test_a_number_put_in_place_of_a_parameter_is_named() -> None:
+    model = MLP(2, [1], seed=0)
+    model.layers[0].neurons[0].w[1] = 5.0  # type: ignore[call-overload]  # meant .data = 5.0
+    with pytest.raises(TypeError, match=r"layers\.0\.neurons\.0\.w\.1 is a float, not a Value"):
+        model.parameters()
+
+
+def test_a_parameter_shared_by_two_parts_is_listed_once() -> None:
+    # As torch.nn.Module.named_parameters does; an optimizer refuses a parameter given twice.
+    module = Affine(1, seed=0)
+    module.tied = module.b
+    names = [name for name, _ in module.named_parameters()]
+    assert names.count("b") == 1 and "tied" not in names
+    SGD(module.parameters(), lr=0.1).step()
+
+
+class Unstored(Module):
+    """A module whose constructor argument is not kept under its own name."""
+
+    def __init__(self, n: int) -> None:
+        self.w = [Value(1.0) for _ in range(n)]
+
+
+def test_repr_works_when_the_config_cannot_be_read_back() -> None:
+    module = Unstored(3)
+    assert repr(module) == "<Unstored: 3 parameters>"
+    with pytest.raises(AttributeError, match=r"Unstored\.config: the constructor argument 'n'"):
+        module.config()

@@ -155,6 +155,10 @@ def test_a_file_cut_short_anywhere_is_truncated(tmp_path: Path) -> None:
         ("{'format': 'chainrule.nn'}", "is not valid JSON"),
         ('{"a": 1} trailing', "is not valid JSON"),
         ('{"a": NaN}', "contains NaN, which is not a number in plain JSON"),
+        (
+            '{"format": "chainrule.nn", "nin": 1' + "0" * 5000 + "}",
+            "is not a model file: a number of 5001 digits (more than Python reads from text)",
+        ),
         ("[1, 2, 3]", "is not a chainrule model"),
         ('{"format": "something else"}', "is not a chainrule model"),
         ('{"format": "chainrule.nn", "version": 99}', "has version 99"),
@@ -243,7 +247,8 @@ def test_a_document_that_does_not_describe_a_model(
 
 def test_loading_a_file_of_another_module_type(tmp_path: Path) -> None:
     path = saved(tmp_path, Neuron(2, seed=0))
-    assert "holds a Neuron, not a MLP" in load_error(path, MLP)
+    assert "holds a Neuron, not an MLP" in load_error(path, MLP)
+    assert "holds an MLP, not a Neuron" in load_error(saved(tmp_path, MLP(2, [1])), Neuron)
 
 
 def test_load_state_dict_changes_nothing_unless_everything_fits() -> None:

@@ -327,6 +327,8 @@ def refused(torch: Any, *layers: Any) -> str:
         (lambda nn: [nn.Linear(2, 3, bias=False)], "layer 0 (Linear(in_features=2"),
         (lambda nn: [nn.Linear(2, 3), nn.ReLU(), nn.Linear(4, 1)], "layer 2 (Linear(in_features=4"),
         (lambda nn: [nn.ReLU(), nn.Linear(2, 1)], "layer 0 (ReLU()"),
+        (lambda nn: [nn.Linear(2, 0)], "layer 0 (Linear(in_features=2, out_features=0"),
+        (lambda nn: [nn.Linear(0, 2)], "layer 0 (Linear(in_features=0, out_features=2"),
         (lambda nn: [nn.Linear(2, 3), nn.ReLU(), nn.Tanh()], "layer 2 (Tanh()"),
         (
             lambda nn: [nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 3), nn.Tanh(), nn.Linear(3, 1)],
@@ -351,6 +353,8 @@ def test_from_torch_refuses_non_finite_weights_and_what_is_not_a_sequential(torc
         linear.bias[0] = float("nan")
     assert "0.bias: it holds NaN or infinity" in refused(torch, linear)
     assert "no Linear layer" in refused(torch)
+    on_meta = torch.nn.Linear(2, 1, device="meta")  # shapes, but no numbers
+    assert "0.weight: it is on the meta device, which holds no numbers" in refused(torch, on_meta)
     with pytest.raises(TypeError, match="takes a torch.nn.Sequential, got Linear"):
         MLP.from_torch(torch.nn.Linear(2, 1))
 

@@ -523,3 +523,14 @@ def test_the_progress_bar_shows_by_default_only_on_a_terminal(
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     train(MLP(2, [2, 1], seed=0), X, y, epochs=2)
     assert "2/2" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("which", ["X", "y"])
+def test_data_that_is_not_a_sequence_is_a_type_error_naming_it(which: str) -> None:
+    X, y = [[0.0, 1.0], [1.0, 0.0]], [1.0, -1.0]
+    data: dict[str, Any] = {"X": X, "y": y}
+    data[which] = iter(data[which])
+    with pytest.raises(TypeError, match=rf"train: {which} must be a sequence or an array"):
+        train(MLP(2, [1], seed=0), data["X"], data["y"], epochs=1, progress=False)
+    with pytest.raises(TypeError, match=rf"accuracy: {which} must be a sequence or an array"):
+        accuracy(MLP(2, [1], seed=0), data["X"], data["y"])
