@@ -38,10 +38,12 @@ def _operation(op: str) -> Callable[..., Value]:
     what = f"operand of {op}"
 
     def method(self: Value, other: Operand | None = None) -> Value:
-        if other is None and unary:
+        if other.__class__ is Value:  # the common case, tested first
+            data = value(self._data, other._data)
+        elif other is None and unary:
             data = value(self._data)
         else:
-            if other.__class__ is not Value and not isinstance(other, Value):
+            if not isinstance(other, Value):
                 other = constant(other, what)  # type: ignore[arg-type]  # None: its TypeError
             data = value(self._data, other._data)
         out = _new(Value)
