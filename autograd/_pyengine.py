@@ -19,6 +19,11 @@ if TYPE_CHECKING:
 
 _VJP = {op: rule.vjp for op, rule in RULES.items()}
 
+# The 0.0 that every new node's .grad holds: this very object, which backward sets again where it
+# zeroes a .grad. A .grad that is still it needs no saving before backward overwrites it (a
+# fresh graph's interior nodes all hold it); any other float, -0.0 or another 0.0, is saved.
+FRESH = 0.0
+
 
 def topological_order(root: Value) -> list[Value]:
     """Every node reachable from ``root``, each after all of its parents (``root`` last).
@@ -30,26 +35,28 @@ def topological_order(root: Value) -> list[Value]:
 
 
 def _walk(
-    root: Value, saved: list[float] | None, leaves: list[tuple[Value, float]] | None
+    root: Value,
+    changed: list[tuple[Value, float]] | None,
+    leaves: list[tuple[Value, float]] | None,
 ) -> list[Value]:
-    """The topological order; given lists ``saved`` and ``leaves``, also what backward needs
-    on the way (no second pass): each node's ``.grad`` saved in order and then zeroed, and each
-    leaf with its ``.grad`` from before."""
+    """The topological order; given lists ``changed`` and ``leaves``, also what backward needs
+    on the way (no second pass): every ``.grad`` set to ``FRESH``, each interior node whose
+    ``.grad`` was something else in ``changed`` with it, and each leaf in ``leaves`` with its
+    ``.grad`` from before."""
     order: list[Value] = []
     seen: set[Value] = set()
     # A node is pushed back beneath a None marker before its parents, so popping the marker
     # means all its parents are done and the node comes next.
     stack: list[Value | None] = [root]
     push, pop, emit, mark = stack.append, stack.pop, order.append, seen.add
-    keep = None if saved is None else saved.append
     while stack:
         node = pop()
         if node is None:
             node = pop()
             emit(node)  # type: ignore[arg-type]
-            if keep is not None:
-                keep(node._grad)  # type: ignore[union-attr]
-                node._grad = 0.0  # type: ignore[union-attr]
+            if changed is not None and node._grad is not FRESH:  # type: ignore[union-attr]
+                changed.append((node, node._grad))  # type: ignore[arg-type, union-attr]
+                node._grad = FRESH  # type: ignore[union-attr]
             continue
         if node in seen:
             continue
@@ -57,10 +64,9 @@ def _walk(
         a = node._a
         if a is None:
             emit(node)
-            if keep is not None:
-                keep(node._grad)
-                leaves.append((node, node._grad))  # type: ignore[union-attr]
-                node._grad = 0.0
+            if leaves is not None:
+                leaves.append((node, node._grad))
+                node._grad = FRESH
             continue
         push(node)
         push(None)
@@ -80,9 +86,9 @@ def backward(root: Value, gradient: float) -> None:
     then adds its finished sum once (a second call exactly doubles it), and a derivative that
     fails anywhere puts every ``.grad`` back as it was.
     """
-    saved: list[float] = []
+    changed: list[tuple[Value, float]] = []
     leaves: list[tuple[Value, float]] = []
-    order = _walk(root, saved, leaves)
+    order = _walk(root, changed, leaves)
     root._grad = gradient
     vjp = _VJP
     try:
@@ -98,7 +104,9 @@ def backward(root: Value, gradient: float) -> None:
                 a._grad += da
                 b._grad += db
     except BaseException:
-        for node, before in zip(order, saved, strict=True):
+        for node in order:
+            node._grad = FRESH
+        for node, before in (*changed, *leaves):
             node._grad = before
         raise
     for leaf, before in leaves:

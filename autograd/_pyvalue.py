@@ -14,6 +14,7 @@ from typing import Union
 
 from autograd import _pyengine
 from autograd._number import NO_PICKLE, Number, as_float, exact_str
+from autograd._pyengine import FRESH
 from autograd.mode import modes, record_comparison
 from autograd.rules import RULES
 
@@ -23,42 +24,50 @@ _new = object.__new__
 _VALUE: dict[str, Callable[..., float]] = {op: rule.value for op, rule in RULES.items()}
 
 
-def _node(out: Value, data: float, op: str, a: Value | None, b: Value | None) -> Value:
-    """Fill a fresh node: made by ``op`` from ``a`` (and ``b``), or a leaf for op "".
+def _operation(op: str) -> Callable[..., Value]:
+    """The method for ``op``: a new node holding the rule's value of the operands' data.
 
-    The one node constructor. The thread's recording mode applies here: under ``no_grad`` the
-    node is a leaf, and inside a ``scope`` it carries the scope's name. The names drawings show
-    (``_label``, ``_scope``) are left unset unless given: "" is read for an unset one.
+    This is where every operation's result is made, so its body is the one constructor of
+    interior nodes (``_leaf`` fills leaves), written out here rather than called because it runs
+    once per node. A unary operation is called without ``other``. The thread's recording mode
+    applies as the node is made (``_apply_mode``). The names drawings show (``_label``,
+    ``_scope``) are left unset: "" is read for an unset one.
     """
-    out._data = data
-    out._grad = 0.0
-    out._op = op
-    out._a = a
-    out._b = b
-    if modes.open:
-        state = modes.thread
-        if state.scope:
-            out._scope = state.scope
-        if not state.recording:
-            out._op = ""
-            out._a = out._b = None
-    return out
+    value = _VALUE[op]
+    unary = RULES[op].arity == 1
+    what = f"operand of {op}"
+
+    def method(self: Value, other: Operand | None = None) -> Value:
+        if other.__class__ is Value:  # the common case, tested first
+            data = value(self._data, other._data)
+        elif other is None and unary:
+            data = value(self._data)
+        else:
+            if not isinstance(other, Value):
+                other = constant(other, what)  # type: ignore[arg-type]  # None: its TypeError
+            data = value(self._data, other._data)
+        out = _new(Value)
+        out._data = data
+        out._grad = FRESH
+        out._op = op
+        out._a = self
+        out._b = other
+        if modes.open:
+            _apply_mode(out)
+        return out
+
+    return method
 
 
 def _binary(op: str) -> tuple[Callable[[Value, Operand], Value], Callable[[Value, Number], Value]]:
     """``a <op> b`` and its reflected form ``number <op> a``, recording a node made by ``op``."""
-    value = _VALUE[op]
+    method = _operation(op)
     what = f"operand of {op}"
-
-    def method(self: Value, other: Operand) -> Value:
-        if other.__class__ is not Value and not isinstance(other, Value):
-            other = constant(other, what)
-        return _node(_new(Value), value(self._data, other._data), op, self, other)
 
     def reflected(self: Value, other: Operand) -> Value:
         if not isinstance(other, Value):
             other = constant(other, what)
-        return _node(_new(Value), value(other._data, self._data), op, other, self)
+        return method(other, self)
 
     _document(method, op, f"self {op} other")
     _document(reflected, op, f"other {op} self")
@@ -67,13 +76,37 @@ def _binary(op: str) -> tuple[Callable[[Value, Operand], Value], Callable[[Value
 
 def _unary(op: str) -> Callable[[Value], Value]:
     """``op(a)``, recording a node made by ``op``."""
-    value = _VALUE[op]
+    operation = _operation(op)
 
+    # Its own signature, so that ``x.exp(2)`` is a TypeError and help() shows ``exp(self)``;
+    # unary nodes are few beside + and *, so the extra call costs little.
     def method(self: Value) -> Value:
-        return _node(_new(Value), value(self._data), op, self, None)
+        return operation(self)
 
     _document(method, op, f"{op}(self)")
     return method
+
+
+def _leaf(out: Value, data: float) -> Value:
+    """Fill a fresh leaf: a node with ``data`` that no operation made."""
+    out._data = data
+    out._grad = FRESH
+    out._op = ""
+    out._a = out._b = None
+    if modes.open:
+        _apply_mode(out)
+    return out
+
+
+def _apply_mode(out: Value) -> None:
+    """Apply the thread's recording mode to a fresh node: inside a ``scope`` it carries the
+    scope's name, and under ``no_grad`` it is a leaf. Called only while some context is open."""
+    state = modes.thread
+    if state.scope:
+        out._scope = state.scope
+    if not state.recording:
+        out._op = ""
+        out._a = out._b = None
 
 
 def _document(method: Callable[..., Value], op: str, expression: str) -> None:
@@ -114,7 +147,7 @@ class Value:
 
     def __init__(self, data: Number, label: str = "") -> None:
         text = exact_str(label, "label")
-        _node(self, as_float(data), "", None, None)
+        _leaf(self, as_float(data))
         self._label = text
 
     # --- attributes: numbers are stored as float, names as str ---------------------------------
@@ -153,7 +186,8 @@ class Value:
 
     @scope.setter
     def scope(self, value: str) -> None:
-        self._scope = exact_str(value, "scope")
+        # nn sets the scope of each neuron's output as it is made: a plain str skips the call.
+        self._scope = value if value.__class__ is str else exact_str(value, "scope")
 
     @property
     def op(self) -> str:
@@ -188,7 +222,7 @@ class Value:
 
     def detach(self) -> Value:
         """A new leaf with the same data, outside any graph."""
-        return _node(_new(Value), self._data, "", None, None)
+        return _leaf(_new(Value), self._data)
 
     def __lt__(self, other: Operand) -> bool:
         return _compared(self, "<", other, self._data < _data(other))
@@ -236,6 +270,12 @@ class Value:
     cos = _unary("cos")
 
 
+# The generated methods are named as they are called, so errors and help() read Value.exp.
+for _name, _method in vars(Value).items():
+    if getattr(_method, "__qualname__", "").startswith(("_binary.", "_unary.", "_operation.")):
+        _method.__name__, _method.__qualname__ = _name, f"Value.{_name}"
+
+
 class Constant(Value):
     """A leaf made from a plain number that appeared in an expression (drawn as a constant)."""
 
@@ -244,7 +284,7 @@ class Constant(Value):
 
 def constant(x: Number, what: str = "operand") -> Value:
     """A Constant leaf for a number used as an operand."""
-    return _node(_new(Constant), as_float(x, what), "", None, None)
+    return _leaf(_new(Constant), as_float(x, what))
 
 
 def _data(x: Operand) -> float:

@@ -257,6 +257,21 @@ class TestFailuresAndAccumulation:
             y.backward()
         assert (x.grad, w.grad, h.grad, y.grad) == (1.0, 7.0, -3.0, 5.0)
 
+    @pytest.mark.parametrize("before", [0.0, -0.0])
+    def test_a_failing_backward_restores_zero_grads_sign_included(self, before: float) -> None:
+        # h and x receive their shares before sqrt's derivative fails at 0.
+        x = Value(0.0)
+        h = x * 2.0
+        y = x.sqrt() + h
+        order = topological_order(y)
+        for node in order:
+            node.grad = before
+        with pytest.raises(ValueError, match="sqrt has no finite derivative at 0.0"):
+            y.backward()
+        signs = [math.copysign(1.0, node.grad) for node in order]
+        assert signs == [math.copysign(1.0, before)] * len(order)
+        assert all(node.grad == 0.0 for node in order)
+
     @settings(max_examples=300)
     @given(tree=trees(), point=points)
     def test_a_second_call_exactly_doubles_every_leaf(self, tree: Tree, point: list[float]) -> None:

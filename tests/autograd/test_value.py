@@ -142,6 +142,16 @@ class TestOperands:
         with pytest.raises(TypeError, match=type(other).__name__):
             _ = other * Value(1.0)  # type: ignore[arg-type]
 
+    @pytest.mark.parametrize(
+        "method", ["exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos"]
+    )
+    @pytest.mark.parametrize("argument", [2.0, None])
+    def test_a_unary_method_takes_no_argument_and_names_itself(
+        self, method: str, argument: object
+    ) -> None:
+        with pytest.raises(TypeError, match=rf"Value\.{method}\(\) takes"):
+            getattr(Value(1.0), method)(argument)
+
     def test_unary_plus_records_a_node(self) -> None:
         v = Value(2.0)
         out = +v
