@@ -1,4 +1,5 @@
-"""Real numbers as floats: what both engines accept as a Value's data or an operand."""
+"""Real numbers as floats (what both engines accept as a Value's data or an operand), and counts
+in words for messages."""
 
 from __future__ import annotations
 
@@ -43,3 +44,11 @@ NO_PICKLE = (
     "Value objects cannot be pickled or copied: use .detach() for a new leaf with the same "
     "data, and a model's save() to store its parameters as JSON"
 )
+
+
+def counted(n: int, thing: str, things: str = "") -> str:
+    """``n`` and the noun, in the singular for one: "1 input", "3 entries", "2 captured leaves"
+    (``things`` gives a plural that is not made with -s or -ies)."""
+    if n == 1:
+        return f"{n} {thing}"
+    return f"{n} {things or (thing[:-1] + 'ies' if thing.endswith('y') else thing + 's')}"

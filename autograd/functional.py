@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterator, Mapping, Set
 from contextlib import contextmanager
 from typing import Any, Protocol
 
+from autograd._number import counted
 from autograd.engine import grad, topological_order
 from autograd.mode import enable_grad
 from autograd.rules import RULES
@@ -155,15 +156,15 @@ class _Call:
         if v is None:
             if n <= 1:
                 return [1.0] * n
-            raise ValueError(f"{self.name}: v is missing; f has {_count(n, per)}, and {need}")
+            raise ValueError(f"{self.name}: v is missing; f has {counted(n, per)}, and {need}")
         single = isinstance(v, (Value, numbers.Real))
         entries = [v] if single and n == 1 else _listed(v)
         if entries is None:
             raise TypeError(f"{self.name}: {need}, as a sequence; got {type(v).__name__}")
         if len(entries) != n:
             raise ValueError(
-                f"{self.name}: v has {_count(len(entries), 'entry')}, but f has "
-                f"{_count(n, per)}; {need}"
+                f"{self.name}: v has {counted(len(entries), 'entry')}, but f has "
+                f"{counted(n, per)}; {need}"
             )
         checked: list[Num] = []
         for i, entry in enumerate(entries):
@@ -179,12 +180,6 @@ class _Call:
         if self.graph:
             return x if isinstance(x, Value) else constant(x)
         return float(x)
-
-
-def _count(n: int, noun: str) -> str:
-    """``n`` and the noun, plural unless n is 1: "1 input", "3 entries"."""
-    plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
-    return f"{n} {noun if n == 1 else plural}"
 
 
 def _listed(x: object) -> list[Any] | None:

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from autograd._backend import backend
+from autograd._number import counted
 from autograd.mode import enable_grad, recording_comparisons
 from autograd.rules import RULES
 from autograd.value import Constant, Value, as_float
@@ -265,9 +266,9 @@ class Tape:
 
     def __repr__(self) -> str:
         return (
-            f"Tape({_count(len(self.codes), 'operation')}, {_count(self.n_inputs, 'input')}, "
-            f"{_count(len(self.leaves), 'captured leaf', 'captured leaves')}, "
-            f"{_count(len(self.constants), 'constant')}, {_count(len(self.guards), 'guard')})"
+            f"Tape({counted(len(self.codes), 'operation')}, {counted(self.n_inputs, 'input')}, "
+            f"{counted(len(self.leaves), 'captured leaf', 'captured leaves')}, "
+            f"{counted(len(self.constants), 'constant')}, {counted(len(self.guards), 'guard')})"
         )
 
     def __len__(self) -> int:
@@ -297,7 +298,7 @@ class Tape:
         self._last = None
         if len(batch) != len(self.widths):
             raise TypeError(
-                f"the tape takes {_count(len(self.widths), 'argument')}, as f did when traced; "
+                f"the tape takes {counted(len(self.widths), 'argument')}, as f did when traced; "
                 f"got {len(batch)}"
             )
         arrays = [
@@ -487,11 +488,6 @@ def _at_sample(error: _E, reason: str, sample: int) -> _E:
     error.sample = sample  # type: ignore[attr-defined]
     error.reason = reason  # type: ignore[attr-defined]
     return error
-
-
-def _count(n: int, thing: str, things: str = "") -> str:
-    """``n`` things, in the singular for one."""
-    return f"{n} {thing}" if n == 1 else f"{n} {things or thing + 's'}"
 
 
 def _ancestors(tape: Tape) -> list[bool]:
